@@ -1,0 +1,159 @@
+// Detectors: CreateDetector, GetDetector, UpdateDetector, DeleteDetector, ListDetectors.
+// One detector per account and region; it owns filters, IPSets and ThreatIntelSets.
+#include <array>
+
+#include "api/routes.h"
+#include "core/arn.h"
+#include "core/ids.h"
+#include "core/time.h"
+
+namespace vigil::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 3> kFrequencies = {"FIFTEEN_MINUTES", "ONE_HOUR",
+                                                          "SIX_HOURS"};
+
+// Applies a DataSourceConfigurations object to `settings`; members left out keep their value.
+void ReadDataSources(JsonReader& in, DataSourceSettings& settings) {
+  const json::object* sources = in.Object("dataSources", Presence::kOptional);
+  if (sources == nullptr) return;
+  JsonReader sources_in(*sources, in.PathOf("dataSources"));
+  if (const json::object* s3 = sources_in.Object("s3Logs", Presence::kOptional)) {
+    JsonReader s3_in(*s3, sources_in.PathOf("s3Logs"));
+    if (auto enable = s3_in.Bool("enable", Presence::kRequired)) settings.s3_logs = *enable;
+    in.Fail(s3_in.status());
+  }
+  if (const json::object* kubernetes = sources_in.Object("kubernetes", Presence::kOptional)) {
+    JsonReader kubernetes_in(*kubernetes, sources_in.PathOf("kubernetes"));
+    if (const json::object* audit = kubernetes_in.Object("auditLogs", Presence::kRequired)) {
+      JsonReader audit_in(*audit, kubernetes_in.PathOf("auditLogs"));
+      if (auto enable = audit_in.Bool("enable", Presence::kRequired)) {
+        settings.kubernetes_audit_logs = *enable;
+      }
+      in.Fail(audit_in.status());
+    }
+    in.Fail(kubernetes_in.status());
+  }
+  if (const json::object* malware = sources_in.Object("malwareProtection", Presence::kOptional)) {
+    JsonReader malware_in(*malware, sources_in.PathOf("malwareProtection"));
+    if (const json::object* scan =
+            malware_in.Object("scanEc2InstanceWithFindings", Presence::kOptional)) {
+      JsonReader scan_in(*scan, malware_in.PathOf("scanEc2InstanceWithFindings"));
+      if (auto ebs = scan_in.Bool("ebsVolumes", Presence::kOptional)) {
+        settings.malware_protection_ebs_volumes = *ebs;
+      }
+      in.Fail(scan_in.status());
+    }
+    in.Fail(malware_in.status());
+  }
+  in.Fail(sources_in.status());
+}
+
+json::object StatusObject(bool enabled) {
+  return json::object{{"status", enabled ? "ENABLED" : "DISABLED"}};
+}
+
+// DataSourceConfigurationsResult: flow logs, CloudTrail and DNS logs are always on.
+json::object DataSourcesResult(const DetectorRecord& detector) {
+  const DataSourceSettings& sources = detector.data_sources;
+  return json::object{
+      {"cloudTrail", StatusObject(true)},
+      {"dnsLogs", StatusObject(true)},
+      {"flowLogs", StatusObject(true)},
+      {"s3Logs", StatusObject(sources.s3_logs)},
+      {"kubernetes", json::object{{"auditLogs", StatusObject(sources.kubernetes_audit_logs)}}},
+      {"malwareProtection",
+       json::object{
+           {"scanEc2InstanceWithFindings",
+            json::object{{"ebsVolumes", StatusObject(sources.malware_protection_ebs_volumes)}}},
+           {"serviceRole", "arn:aws:iam::" + detector.account +
+                               ":role/aws-service-role/malware-protection.guardduty.amazonaws.com/"
+                               "AWSServiceRoleForAmazonGuardDutyMalwareProtection"}}},
+  };
+}
+
+StatusOr<http::Response> CreateDetector(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
+  const RequestContext& context = request.context;
+  JsonReader in(body);
+  DetectorRecord detector;
+  detector.id = NewResourceId();
+  detector.account = context.account;
+  detector.region = context.region;
+  detector.enabled = in.Bool("enable", Presence::kRequired).value_or(false);
+  detector.finding_publishing_frequency =
+      in.Enum("findingPublishingFrequency", Presence::kOptional, kFrequencies).value_or("SIX_HOURS");
+  ReadDataSources(in, detector.data_sources);
+  const Tags tags = in.TagMap("tags", Presence::kOptional).value_or(Tags{});
+  const ClientToken token =
+      ReadClientToken(in, context.account + "/" + context.region, "CreateDetector");
+  VIGIL_RETURN_IF_ERROR(in.status());
+  detector.created_at = detector.updated_at = context.clock->NowMillis();
+  VIGIL_ASSIGN_OR_RETURN(std::string id, services.store->CreateDetector(detector, tags, token));
+  return JsonResponse({{"detectorId", id}});
+}
+
+StatusOr<http::Response> GetDetector(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  VIGIL_ASSIGN_OR_RETURN(Tags tags, services.store->GetTags({detector.id, ResourceKind::kDetector, ""}));
+  return JsonResponse({
+      {"createdAt", FormatIsoMillis(detector.created_at)},
+      {"findingPublishingFrequency", detector.finding_publishing_frequency},
+      {"serviceRole", "arn:aws:iam::" + detector.account +
+                          ":role/aws-service-role/guardduty.amazonaws.com/"
+                          "AWSServiceRoleForAmazonGuardDuty"},
+      {"status", detector.enabled ? "ENABLED" : "DISABLED"},
+      {"updatedAt", FormatIsoMillis(detector.updated_at)},
+      {"dataSources", DataSourcesResult(detector)},
+      {"tags", ToJsonObject(tags)},
+  });
+}
+
+StatusOr<http::Response> UpdateDetector(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
+  JsonReader in(body);
+  if (auto enable = in.Bool("enable", Presence::kOptional)) detector.enabled = *enable;
+  if (auto frequency = in.Enum("findingPublishingFrequency", Presence::kOptional, kFrequencies)) {
+    detector.finding_publishing_frequency = *frequency;
+  }
+  ReadDataSources(in, detector.data_sources);
+  VIGIL_RETURN_IF_ERROR(in.status());
+  detector.updated_at = std::max(detector.updated_at, request.context.clock->NowMillis());
+  VIGIL_RETURN_IF_ERROR(services.store->UpdateDetector(detector));
+  return JsonResponse({});
+}
+
+StatusOr<http::Response> DeleteDetector(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  VIGIL_RETURN_IF_ERROR(services.store->DeleteDetector(detector.id));
+  return JsonResponse({});
+}
+
+StatusOr<http::Response> ListDetectors(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(PageRequest page_request, QueryPageRequest(request));
+  VIGIL_ASSIGN_OR_RETURN(
+      KeyPage page,
+      services.store->ListDetectorIds(request.context.account, request.context.region,
+                                      page_request.after, page_request.limit));
+  json::object body{{"detectorIds", ToJsonArray(page.keys)}};
+  AddNextToken(body, page);
+  return JsonResponse(body);
+}
+
+constexpr RouteSpec kRoutes[] = {
+    {"POST", "/detector", "CreateDetector", CreateDetector},
+    {"GET", "/detector", "ListDetectors", ListDetectors},
+    {"GET", "/detector/{detectorId}", "GetDetector", GetDetector},
+    {"POST", "/detector/{detectorId}", "UpdateDetector", UpdateDetector},
+    {"DELETE", "/detector/{detectorId}", "DeleteDetector", DeleteDetector},
+};
+
+}  // namespace
+
+std::span<const RouteSpec> DetectorRoutes() { return kRoutes; }
+
+}  // namespace vigil::api

@@ -1,0 +1,51 @@
+// Pieces every GuardDuty handler uses: the route-table entry type, JSON responses,
+// the caller's detector, page requests and ClientToken scopes.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <span>
+#include <string_view>
+
+#include "api/json_input.h"
+#include "api/pagination.h"
+#include "api/services.h"
+#include "http/router.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace vigil::api {
+
+using ApiHandler = StatusOr<http::Response> (*)(Services&, const http::Request&);
+
+// One line of a resource's route table: method, path template, operation, handler.
+struct RouteSpec {
+  std::string_view method;
+  std::string_view path;
+  std::string_view operation;
+  ApiHandler handler;
+};
+
+// 200 with `body` serialized.
+http::Response JsonResponse(const boost::json::object& body);
+// 204 with no body (TagResource, UntagResource).
+http::Response NoContentResponse();
+
+// The detector named by the {detectorId} label, if it belongs to the caller's account
+// and region. InvalidInput for a malformed id; NotFound ("not owned") otherwise.
+StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request& request);
+
+// maxResults / nextToken from the query string.
+StatusOr<PageRequest> QueryPageRequest(const http::Request& request);
+
+// Adds "nextToken" to a list response when more keys follow.
+void AddNextToken(boost::json::object& body, const KeyPage& page);
+
+// Reads the optional clientToken member into a claim scoped to `scope`.
+ClientToken ReadClientToken(JsonReader& in, std::string scope, std::string_view operation);
+
+// A JSON array of strings.
+boost::json::array ToJsonArray(const std::vector<std::string>& values);
+// A tag map as a JSON object.
+boost::json::object ToJsonObject(const Tags& tags);
+
+}  // namespace vigil::api

@@ -1,0 +1,15 @@
+// Services: what API handlers may use. Owned by main; handlers borrow it.
+#pragma once
+
+#include "http/metrics.h"
+#include "store/store.h"
+
+namespace vigil::api {
+
+struct Services {
+  Store* store = nullptr;
+  const http::Metrics* metrics = nullptr;  // set once the router is complete
+  bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
+};
+
+}  // namespace vigil::api

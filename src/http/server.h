@@ -1,0 +1,51 @@
+// Server: the HTTP/1.1 front door (Boost.Beast). Keep-alive connections, one I/O
+// thread per core, request size and time limits, graceful stop on SIGTERM/SIGINT.
+// Each complete request is handed to the Dispatcher; the server knows no GuardDuty.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/dispatcher.h"
+
+namespace vigil::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8484;  // 0 picks a free port
+  size_t threads = 0;    // 0: one per core
+  size_t body_limit_bytes = 10 * 1024 * 1024;
+  size_t header_limit_bytes = 64 * 1024;
+  // A keep-alive connection may wait this long for its next request's headers.
+  std::chrono::seconds idle_timeout{60};
+  // Once headers arrived, the body must arrive within this.
+  std::chrono::seconds request_timeout{30};
+  bool handle_signals = true;  // stop gracefully on SIGTERM / SIGINT
+};
+
+class Server {
+ public:
+  // Borrows `dispatcher`, which must outlive the server.
+  Server(ServerOptions options, const Dispatcher& dispatcher, Metrics& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Errors: Internal when the address cannot be bound.
+  Status Listen();
+  // The bound port (after Listen).
+  uint16_t port() const;
+  // Serves until Stop() or a signal; in-flight requests finish before it returns.
+  void Run();
+  // Stops accepting, closes idle connections, lets busy ones finish. Thread-safe.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::http

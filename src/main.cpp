@@ -1,0 +1,155 @@
+// vigil: a self-hosted threat detection service that speaks the Amazon GuardDuty API.
+//
+//   vigil serve [--listen 127.0.0.1:8484] [--data-dir ./vigil-data | --in-memory] ...
+//   vigil version
+//
+// Every flag has a VIGIL_* environment variable twin (--data-dir ↔ VIGIL_DATA_DIR).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "api/routes.h"
+#include "http/dispatcher.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8484";
+  std::string data_dir = "./vigil-data";
+  bool in_memory = false;
+  std::string account = "123456789012";
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  std::string auth = "none";
+  size_t threads = 0;
+  size_t max_body_bytes = 10 * 1024 * 1024;
+};
+
+bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    const int value = std::stoi(listen.substr(colon + 1));
+    if (value < 0 || value > 65535) return false;
+    port = static_cast<uint16_t>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !host.empty();
+}
+
+int Serve(const ServeFlags& flags) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("vigil"));
+  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  vigil::http::ServerOptions options;
+  if (!SplitHostPort(flags.listen, options.host, options.port)) {
+    std::cerr << "vigil: --listen must be HOST:PORT, got '" << flags.listen << "'\n";
+    return 2;
+  }
+  options.threads = flags.threads;
+  options.body_limit_bytes = flags.max_body_bytes;
+
+  std::string store_path = ":memory:";
+  if (!flags.in_memory) {
+    std::error_code ec;
+    std::filesystem::create_directories(flags.data_dir, ec);
+    if (ec) {
+      std::cerr << "vigil: cannot create --data-dir " << flags.data_dir << ": " << ec.message()
+                << "\n";
+      return 1;
+    }
+    store_path = (std::filesystem::path(flags.data_dir) / "vigil.db").string();
+  }
+  auto store = vigil::OpenSqliteStore(store_path);
+  if (!store.ok()) {
+    std::cerr << "vigil: " << store.status().message() << "\n";
+    return 1;
+  }
+
+  vigil::api::Services services;
+  services.store = store->get();
+  services.allow_reset = flags.auth == "none";
+  vigil::http::Router router;
+  vigil::api::RegisterRoutes(router, services);
+  std::vector<std::string> operations;
+  for (const auto& route : router.routes()) operations.push_back(route.operation);
+  operations.push_back("UnknownOperation");
+  vigil::http::Metrics metrics(std::move(operations));
+  services.metrics = &metrics;
+
+  vigil::SystemClock clock;
+  vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region});
+  vigil::http::Server server(options, dispatcher, metrics);
+  if (auto listening = server.Listen(); !listening.ok()) {
+    std::cerr << "vigil: " << listening.message() << "\n";
+    return 1;
+  }
+  spdlog::warn("vigil {} listening on {}:{} store={} auth={}", VIGIL_VERSION, options.host,
+               server.port(), store_path, flags.auth);
+  server.Run();
+  spdlog::warn("vigil stopped");
+  return 0;  // the store closes as `store` goes out of scope
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vigil: a self-hosted threat detection service that speaks the GuardDuty API"};
+  app.require_subcommand(1);
+
+  ServeFlags flags;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the GuardDuty API over HTTP");
+  serve->add_option("--listen", flags.listen, "HOST:PORT to listen on")
+      ->envname("VIGIL_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--data-dir", flags.data_dir, "Directory of the SQLite store")
+      ->envname("VIGIL_DATA_DIR")
+      ->capture_default_str();
+  serve->add_flag("--in-memory", flags.in_memory, "Keep all state in memory (lost on exit)")
+      ->envname("VIGIL_IN_MEMORY");
+  serve->add_option("--account", flags.account, "Account of requests without a 12-digit key id")
+      ->envname("VIGIL_ACCOUNT")
+      ->check([](const std::string& value) {
+        const bool ok = value.size() == 12 && value.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("--account must be 12 digits");
+      })
+      ->capture_default_str();
+  serve->add_option("--region", flags.region, "Region of requests without a SigV4 scope")
+      ->envname("VIGIL_REGION")
+      ->capture_default_str();
+  serve->add_option("--log-level", flags.log_level, "trace, debug, info, warn, error or off")
+      ->envname("VIGIL_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  serve->add_option("--auth", flags.auth,
+                    "Authentication mode; 'none' trusts the SigV4 header's key id and region")
+      ->envname("VIGIL_AUTH")
+      ->check(CLI::IsMember({"none"}))
+      ->capture_default_str();
+  serve->add_option("--threads", flags.threads, "I/O threads (0: one per core)")
+      ->envname("VIGIL_THREADS")
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", flags.max_body_bytes, "Largest API request body accepted")
+      ->envname("VIGIL_MAX_BODY_BYTES")
+      ->capture_default_str();
+
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+  if (version->parsed()) {
+    std::cout << "vigil " << VIGIL_VERSION << "\n";
+    return 0;
+  }
+  return Serve(flags);
+}

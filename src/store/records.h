@@ -1,0 +1,75 @@
+// Plain value types for the control-plane rows the Store keeps.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/arn.h"
+
+namespace vigil {
+
+// Resource tags, ordered by key.
+using Tags = std::map<std::string, std::string>;
+
+// The optional data sources a detector can switch; flow logs, CloudTrail and DNS logs
+// are always on in GuardDuty and so are not stored.
+struct DataSourceSettings {
+  bool s3_logs = true;
+  bool kubernetes_audit_logs = true;
+  bool malware_protection_ebs_volumes = true;
+};
+
+struct DetectorRecord {
+  std::string id;
+  std::string account;
+  std::string region;
+  bool enabled = true;
+  std::string finding_publishing_frequency = "SIX_HOURS";
+  DataSourceSettings data_sources;
+  int64_t created_at = 0;  // epoch milliseconds
+  int64_t updated_at = 0;
+};
+
+struct FilterRecord {
+  std::string detector_id;
+  std::string name;
+  std::string description;
+  std::string action = "NOOP";
+  int rank = 1;
+  std::string finding_criteria_json;  // the FindingCriteria object as received
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// IPSets (trusted lists) and ThreatIntelSets share one shape and one table.
+enum class ThreatListKind { kIpSet, kThreatIntelSet };
+
+struct ThreatListRecord {
+  ThreatListKind kind = ThreatListKind::kIpSet;
+  std::string detector_id;
+  std::string id;
+  std::string name;
+  std::string format;
+  std::string location;
+  std::string status;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// Identifies a taggable resource inside a detector; `child` is empty for the detector.
+struct ResourceRef {
+  std::string detector_id;
+  ResourceKind kind = ResourceKind::kDetector;
+  std::string child;
+};
+
+// A ClientToken claim: repeating a create with the same token in the same scope
+// returns the resource the first call made instead of making another.
+struct ClientToken {
+  std::string scope;      // "account/region" for detectors, the detector id for children
+  std::string operation;  // e.g. "CreateFilter"
+  std::string token;      // empty: no idempotency requested
+};
+
+}  // namespace vigil

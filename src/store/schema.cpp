@@ -1,0 +1,124 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace vigil {
+
+namespace {
+
+// Append-only: never edit a migration that has shipped; add a new one.
+constexpr const char* kMigrations[] = {
+    // 1: control plane.
+    R"sql(
+CREATE TABLE detectors (
+  id TEXT PRIMARY KEY,
+  account TEXT NOT NULL,
+  region TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  finding_publishing_frequency TEXT NOT NULL,
+  s3_logs INTEGER NOT NULL,
+  kubernetes_audit_logs INTEGER NOT NULL,
+  malware_protection_ebs_volumes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX detectors_by_scope ON detectors(account, region);
+
+CREATE TABLE filters (
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  action TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  finding_criteria TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (detector_id, name)
+);
+
+CREATE TABLE threat_lists (
+  kind INTEGER NOT NULL,
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  format TEXT NOT NULL,
+  location TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, detector_id, id)
+);
+
+CREATE TABLE tags (
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  kind INTEGER NOT NULL,
+  child TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (detector_id, kind, child, key)
+);
+
+CREATE TABLE client_tokens (
+  scope TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  token TEXT NOT NULL,
+  resource_key TEXT NOT NULL,
+  PRIMARY KEY (scope, operation, token)
+);
+)sql",
+};
+
+constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown SQLite error";
+    sqlite3_free(error);
+    return Status::Internal("schema migration failed: " + message);
+  }
+  return Status::Ok();
+}
+
+int UserVersion(sqlite3* db) {
+  sqlite3_stmt* statement = nullptr;
+  int version = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    version = sqlite3_column_int(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  return version;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrationCount; }
+
+Status MigrateSchema(sqlite3* db) {
+  const int current = UserVersion(db);
+  if (current < 0) return Status::Internal("cannot read the schema version");
+  if (current > kMigrationCount) {
+    return Status::Internal("the database has schema version " + std::to_string(current) +
+                            ", newer than this build of Vigil understands (" +
+                            std::to_string(kMigrationCount) + ")");
+  }
+  if (current == kMigrationCount) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  for (int version = current; version < kMigrationCount; ++version) {
+    Status status = Exec(db, kMigrations[version]);
+    if (!status.ok()) {
+      Exec(db, "ROLLBACK");
+      return status;
+    }
+  }
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(kMigrationCount);
+  Status status = Exec(db, set_version.c_str());
+  if (!status.ok()) {
+    Exec(db, "ROLLBACK");
+    return status;
+  }
+  return Exec(db, "COMMIT");
+}
+
+}  // namespace vigil

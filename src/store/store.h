@@ -1,0 +1,83 @@
+// Store: the system of record for Vigil's control plane.
+//
+// Every method is a single atomic transaction; a write has been committed when it
+// returns OK. Implementations are thread-safe. Errors: NotFound for a missing row,
+// AlreadyExists / LimitExceeded for uniqueness and quota checks that must be atomic
+// with the insert, Internal for storage failures.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/records.h"
+
+namespace vigil {
+
+// One page of keys in ascending order; `has_more` when keys follow the last one.
+struct KeyPage {
+  std::vector<std::string> keys;
+  bool has_more = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Detectors. CreateDetector fails with LimitExceeded when (account, region) has one.
+  // Returns the id of the stored detector (an earlier one when `token` matched).
+  virtual StatusOr<std::string> CreateDetector(const DetectorRecord& detector, const Tags& tags,
+                                               const ClientToken& token) = 0;
+  // NotFound unless the detector exists and belongs to (account, region).
+  virtual StatusOr<DetectorRecord> GetDetector(const std::string& account,
+                                               const std::string& region,
+                                               const std::string& detector_id) = 0;
+  virtual Status UpdateDetector(const DetectorRecord& detector) = 0;
+  // Deletes the detector with all of its children and their tags.
+  virtual Status DeleteDetector(const std::string& detector_id) = 0;
+  virtual StatusOr<KeyPage> ListDetectorIds(const std::string& account, const std::string& region,
+                                            const std::string& after, size_t limit) = 0;
+
+  // Filters, keyed by (detector, name). CreateFilter enforces `max_filters` per detector.
+  virtual StatusOr<std::string> CreateFilter(const FilterRecord& filter, const Tags& tags,
+                                             size_t max_filters, const ClientToken& token) = 0;
+  virtual StatusOr<FilterRecord> GetFilter(const std::string& detector_id,
+                                           const std::string& name) = 0;
+  virtual Status UpdateFilter(const FilterRecord& filter) = 0;
+  virtual Status DeleteFilter(const std::string& detector_id, const std::string& name) = 0;
+  virtual StatusOr<KeyPage> ListFilterNames(const std::string& detector_id,
+                                            const std::string& after, size_t limit) = 0;
+
+  // IPSets and ThreatIntelSets, keyed by (kind, detector, id); `max_per_detector` per kind.
+  virtual StatusOr<std::string> CreateThreatList(const ThreatListRecord& list, const Tags& tags,
+                                                 size_t max_per_detector,
+                                                 const ClientToken& token) = 0;
+  virtual StatusOr<ThreatListRecord> GetThreatList(ThreatListKind kind,
+                                                   const std::string& detector_id,
+                                                   const std::string& id) = 0;
+  virtual Status UpdateThreatList(const ThreatListRecord& list) = 0;
+  virtual Status DeleteThreatList(ThreatListKind kind, const std::string& detector_id,
+                                  const std::string& id) = 0;
+  virtual StatusOr<KeyPage> ListThreatListIds(ThreatListKind kind, const std::string& detector_id,
+                                              const std::string& after, size_t limit) = 0;
+
+  // Tags of any taggable resource. NotFound when the resource does not exist;
+  // TagResource fails with LimitExceeded when the merged set would exceed `max_tags`.
+  virtual StatusOr<Tags> GetTags(const ResourceRef& resource) = 0;
+  virtual Status TagResource(const ResourceRef& resource, const Tags& tags, size_t max_tags) = 0;
+  virtual Status UntagResource(const ResourceRef& resource,
+                               const std::vector<std::string>& keys) = 0;
+
+  // Drops every row (the test-suite reset endpoint).
+  virtual Status Reset() = 0;
+  // Bytes the store occupies (database pages), for metrics.
+  virtual int64_t SizeBytes() = 0;
+};
+
+// Opens (creating and migrating as needed) the SQLite store at `path`;
+// ":memory:" gives a private in-memory database.
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace vigil
