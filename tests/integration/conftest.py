@@ -322,8 +322,8 @@ class SetKind:
     list_key: str  # IpSetIds / ThreatIntelSetIds
     limit: int  # per detector
 
-    def _op(self, client, verb):
-        return getattr(client, botocore.xform_name(verb + self.noun))
+    def _op(self, client, verb, plural=False):
+        return getattr(client, botocore.xform_name(verb + self.noun + ("s" if plural else "")))
 
     def create(self, client, detector_id, name="list-1", fmt="TXT",
                location="s3://vigil-lists/list.txt", activate=True, **extra):
@@ -345,10 +345,10 @@ class SetKind:
         return self._op(client, "Delete")(DetectorId=detector_id, **{self.id_key: set_id})
 
     def list(self, client, detector_id, **params):
-        return self._op(client, "List")(DetectorId=detector_id, **params)
+        return self._op(client, "List", plural=True)(DetectorId=detector_id, **params)
 
     def paginator(self, client):
-        return client.get_paginator(botocore.xform_name("List" + self.noun + "s"))
+        return client.get_paginator(self._op(client, "List", plural=True).__name__)
 
 
 IPSET = SetKind("ipset", "IPSet", "IpSetId", "IpSetIds", 1)
