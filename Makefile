@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
 ARGS ?=
 
-.PHONY: all deps configure build run test unit-test integration-test bench format clean
+.PHONY: all deps configure build run test unit-test integration-test format-check bench format clean
 
 all: build
 
@@ -21,7 +21,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/vigil serve $(ARGS)
 
-test: build unit-test integration-test
+test: build format-check unit-test integration-test
 
 unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
@@ -33,6 +33,9 @@ integration-test: build
 bench: build
 	$(BUILD_DIR)/vigil_bench --benchmark_min_time=0.2
 	bench/load.sh $(BUILD_DIR)/vigil
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')

@@ -25,8 +25,8 @@ struct Fixture {
     for (const auto& route : router.routes()) operations.push_back(route.operation);
     operations.push_back("UnknownOperation");
     metrics = std::make_unique<http::Metrics>(operations);
-    dispatcher = std::make_unique<http::Dispatcher>(router, *metrics, clock,
-                                                    http::IdentityDefaults{});
+    dispatcher =
+        std::make_unique<http::Dispatcher>(router, *metrics, clock, http::IdentityDefaults{});
   }
   std::string Call(std::string_view method, std::string_view target, std::string body) {
     return dispatcher->Handle({method, target, kAuthorization, std::move(body)}).body;

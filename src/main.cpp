@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
   serve->add_option("--account", flags.account, "Account of requests without a 12-digit key id")
       ->envname("VIGIL_ACCOUNT")
       ->check([](const std::string& value) {
-        const bool ok = value.size() == 12 && value.find_first_not_of("0123456789") == std::string::npos;
+        const bool ok =
+            value.size() == 12 && value.find_first_not_of("0123456789") == std::string::npos;
         return ok ? std::string() : std::string("--account must be 12 digits");
       })
       ->capture_default_str();
@@ -132,8 +133,9 @@ int main(int argc, char** argv) {
       ->envname("VIGIL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
-  serve->add_option("--auth", flags.auth,
-                    "Authentication mode; 'none' trusts the SigV4 header's key id and region")
+  serve
+      ->add_option("--auth", flags.auth,
+                   "Authentication mode; 'none' trusts the SigV4 header's key id and region")
       ->envname("VIGIL_AUTH")
       ->check(CLI::IsMember({"none"}))
       ->capture_default_str();

@@ -85,7 +85,8 @@ StatusOr<http::Response> CreateDetector(Services& services, const http::Request&
   detector.region = context.region;
   detector.enabled = in.Bool("enable", Presence::kRequired).value_or(false);
   detector.finding_publishing_frequency =
-      in.Enum("findingPublishingFrequency", Presence::kOptional, kFrequencies).value_or("SIX_HOURS");
+      in.Enum("findingPublishingFrequency", Presence::kOptional, kFrequencies)
+          .value_or("SIX_HOURS");
   ReadDataSources(in, detector.data_sources);
   const Tags tags = in.TagMap("tags", Presence::kOptional).value_or(Tags{});
   const ClientToken token =
@@ -98,7 +99,8 @@ StatusOr<http::Response> CreateDetector(Services& services, const http::Request&
 
 StatusOr<http::Response> GetDetector(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
-  VIGIL_ASSIGN_OR_RETURN(Tags tags, services.store->GetTags({detector.id, ResourceKind::kDetector, ""}));
+  VIGIL_ASSIGN_OR_RETURN(Tags tags,
+                         services.store->GetTags({detector.id, ResourceKind::kDetector, ""}));
   return JsonResponse({
       {"createdAt", FormatIsoMillis(detector.created_at)},
       {"findingPublishingFrequency", detector.finding_publishing_frequency},
@@ -136,9 +138,8 @@ StatusOr<http::Response> DeleteDetector(Services& services, const http::Request&
 StatusOr<http::Response> ListDetectors(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(PageRequest page_request, QueryPageRequest(request));
   VIGIL_ASSIGN_OR_RETURN(
-      KeyPage page,
-      services.store->ListDetectorIds(request.context.account, request.context.region,
-                                      page_request.after, page_request.limit));
+      KeyPage page, services.store->ListDetectorIds(request.context.account, request.context.region,
+                                                    page_request.after, page_request.limit));
   json::object body{{"detectorIds", ToJsonArray(page.keys)}};
   AddNextToken(body, page);
   return JsonResponse(body);

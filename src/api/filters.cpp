@@ -27,6 +27,12 @@ void ReadFilterSettings(JsonReader& in, Presence criteria_presence, FilterRecord
   }
   if (const json::object* criteria = in.Object("findingCriteria", criteria_presence)) {
     Status valid = ValidateFindingCriteria(*criteria, in.PathOf("findingCriteria"));
+    const boost::json::value* criterion = criteria->if_contains("criterion");
+    if (valid.ok() &&
+        (criterion == nullptr || !criterion->is_object() || criterion->as_object().empty())) {
+      // A filter without conditions would match every finding; GuardDuty refuses it.
+      valid = InvalidParameter("findingCriteria", "a filter needs at least one criterion.");
+    }
     if (valid.ok()) {
       filter.finding_criteria_json = ToJson(*criteria);
     } else {
@@ -57,8 +63,8 @@ StatusOr<http::Response> CreateFilter(Services& services, const http::Request& r
   const ClientToken token = ReadClientToken(in, detector.id, "CreateFilter");
   VIGIL_RETURN_IF_ERROR(in.status());
   filter.created_at = filter.updated_at = request.context.clock->NowMillis();
-  VIGIL_ASSIGN_OR_RETURN(std::string name, services.store->CreateFilter(
-                                               filter, tags, kMaxFiltersPerDetector, token));
+  VIGIL_ASSIGN_OR_RETURN(std::string name,
+                         services.store->CreateFilter(filter, tags, kMaxFiltersPerDetector, token));
   return JsonResponse({{"name", name}});
 }
 
@@ -69,10 +75,8 @@ StatusOr<http::Response> GetFilter(Services& services, const http::Request& requ
   VIGIL_ASSIGN_OR_RETURN(Tags tags,
                          services.store->GetTags({detector.id, ResourceKind::kFilter, name}));
   json::object body{
-      {"name", filter.name},
-      {"action", filter.action},
-      {"rank", filter.rank},
-      {"findingCriteria", json::parse(filter.finding_criteria_json)},
+      {"name", filter.name},        {"action", filter.action},
+      {"rank", filter.rank},        {"findingCriteria", json::parse(filter.finding_criteria_json)},
       {"tags", ToJsonObject(tags)},
   };
   if (!filter.description.empty()) body["description"] = filter.description;

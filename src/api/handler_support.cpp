@@ -14,8 +14,7 @@ StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request&
     return Status::InvalidInput(
         "The request is rejected because the parameter detectorId has an invalid value.");
   }
-  return services.store->GetDetector(request.context.account, request.context.region,
-                                     detector_id);
+  return services.store->GetDetector(request.context.account, request.context.region, detector_id);
 }
 
 StatusOr<PageRequest> QueryPageRequest(const http::Request& request) {

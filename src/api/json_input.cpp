@@ -17,8 +17,10 @@ StatusOr<json::object> ParseBodyObject(std::string_view body) {
   options.max_depth = 64;
   json::value value = json::parse(body, ec, {}, options);
   if (ec) {
-    return Status::InvalidInput("The request is rejected because the request body is not valid "
-                                "JSON: " + ec.message() + ".");
+    return Status::InvalidInput(
+        "The request is rejected because the request body is not valid "
+        "JSON: " +
+        ec.message() + ".");
   }
   if (!value.is_object()) {
     return Status::InvalidInput(
@@ -30,8 +32,8 @@ StatusOr<json::object> ParseBodyObject(std::string_view body) {
 std::string ToJson(const json::value& value) { return json::serialize(value); }
 
 Status InvalidParameter(std::string_view name, std::string_view detail) {
-  return Status::InvalidInput("The request is rejected because the parameter " +
-                              std::string(name) + " has an invalid value: " + std::string(detail));
+  return Status::InvalidInput("The request is rejected because the parameter " + std::string(name) +
+                              " has an invalid value: " + std::string(detail));
 }
 
 JsonReader::JsonReader(const json::object& object, std::string prefix)
@@ -132,8 +134,8 @@ std::optional<Tags> JsonReader::TagMap(std::string_view name, Presence presence)
   Tags tags;
   for (const auto& member : *object) {
     if (!member.value().is_string()) {
-      Fail(InvalidParameter(PathOf(name), "the value of tag '" + std::string(member.key()) +
-                                              "' must be a string."));
+      Fail(InvalidParameter(
+          PathOf(name), "the value of tag '" + std::string(member.key()) + "' must be a string."));
       return std::nullopt;
     }
     tags[std::string(member.key())] = std::string(member.value().as_string());

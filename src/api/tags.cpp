@@ -19,7 +19,8 @@ StatusOr<ResourceRef> CallerResource(Services& services, const http::Request& re
       name.partition != PartitionForRegion(context.region)) {
     return Status::AccessDenied(
         "The request is rejected because the resourceArn names a resource of another account "
-        "or region than the caller's (" + context.account + ", " + context.region + ").");
+        "or region than the caller's (" +
+        context.account + ", " + context.region + ").");
   }
   if (name.kind == ResourceKind::kFinding) {
     return InvalidParameter("resourceArn", "findings cannot be tagged.");
@@ -35,7 +36,6 @@ StatusOr<http::Response> TagResource(Services& services, const http::Request& re
   JsonReader in(body);
   std::optional<Tags> tags = in.TagMap("tags", Presence::kRequired);
   VIGIL_RETURN_IF_ERROR(in.status());
-  if (tags->empty()) return InvalidParameter("tags", "at least one tag is required.");
   VIGIL_RETURN_IF_ERROR(services.store->TagResource(resource, *tags, kMaxTagsPerResource));
   return NoContentResponse();
 }

@@ -17,7 +17,7 @@ namespace {
 // What differs between IPSets and ThreatIntelSets on the wire.
 struct ListApi {
   ThreatListKind kind;
-  std::string_view id_label;  // path label and response member of the id
+  std::string_view id_label;    // path label and response member of the id
   std::string_view ids_member;  // list response member
   std::string_view create_operation;
   size_t max_per_detector;
@@ -66,8 +66,8 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   const ClientToken token = ReadClientToken(in, detector.id, Api.create_operation);
   VIGIL_RETURN_IF_ERROR(in.status());
   list.created_at = list.updated_at = request.context.clock->NowMillis();
-  VIGIL_ASSIGN_OR_RETURN(std::string id, services.store->CreateThreatList(
-                                             list, tags, Api.max_per_detector, token));
+  VIGIL_ASSIGN_OR_RETURN(std::string id,
+                         services.store->CreateThreatList(list, tags, Api.max_per_detector, token));
   return JsonResponse({{Api.id_label, id}});
 }
 
@@ -111,9 +111,9 @@ template <const ListApi& Api>
 StatusOr<http::Response> List(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
   VIGIL_ASSIGN_OR_RETURN(PageRequest page_request, QueryPageRequest(request));
-  VIGIL_ASSIGN_OR_RETURN(KeyPage page,
-                         services.store->ListThreatListIds(Api.kind, detector.id,
-                                                           page_request.after, page_request.limit));
+  VIGIL_ASSIGN_OR_RETURN(
+      KeyPage page, services.store->ListThreatListIds(Api.kind, detector.id, page_request.after,
+                                                      page_request.limit));
   json::object body{{Api.ids_member, ToJsonArray(page.keys)}};
   AddNextToken(body, page);
   return JsonResponse(body);
@@ -127,14 +127,13 @@ constexpr RouteSpec kRoutes[] = {
     {"DELETE", "/detector/{detectorId}/ipset/{ipSetId}", "DeleteIPSet", Delete<kIpSets>},
     {"POST", "/detector/{detectorId}/threatintelset", "CreateThreatIntelSet",
      Create<kThreatIntelSets>},
-    {"GET", "/detector/{detectorId}/threatintelset", "ListThreatIntelSets",
-     List<kThreatIntelSets>},
+    {"GET", "/detector/{detectorId}/threatintelset", "ListThreatIntelSets", List<kThreatIntelSets>},
     {"GET", "/detector/{detectorId}/threatintelset/{threatIntelSetId}", "GetThreatIntelSet",
      Get<kThreatIntelSets>},
     {"POST", "/detector/{detectorId}/threatintelset/{threatIntelSetId}", "UpdateThreatIntelSet",
      Update<kThreatIntelSets>},
-    {"DELETE", "/detector/{detectorId}/threatintelset/{threatIntelSetId}",
-     "DeleteThreatIntelSet", Delete<kThreatIntelSets>},
+    {"DELETE", "/detector/{detectorId}/threatintelset/{threatIntelSetId}", "DeleteThreatIntelSet",
+     Delete<kThreatIntelSets>},
 };
 
 }  // namespace

@@ -43,7 +43,8 @@ Status ValidateCondition(const json::value& condition, const std::string& path) 
     const std::string_view op = member.key();
     const std::string op_path = path + "." + std::string(op);
     if (Contains(kListOperators, op)) {
-      if (!member.value().is_array()) return InvalidParameter(op_path, "expected a list of strings.");
+      if (!member.value().is_array())
+        return InvalidParameter(op_path, "expected a list of strings.");
       const json::array& values = member.value().as_array();
       if (values.size() > kMaxConditionValues) {
         return InvalidParameter(op_path, "at most 50 values are allowed.");
@@ -68,8 +69,7 @@ Status ValidateFilterName(std::string_view name, std::string_view parameter) {
   }
   for (char c : name) {
     if (!IsFilterNameChar(c)) {
-      return InvalidParameter(parameter,
-                              "only letters, digits, '.', '_' and '-' are allowed.");
+      return InvalidParameter(parameter, "only letters, digits, '.', '_' and '-' are allowed.");
     }
   }
   return Status::Ok();
@@ -84,22 +84,23 @@ Status ValidateTagKey(std::string_view key, std::string_view parameter) {
   }
   for (char c : key) {
     if (!IsTagKeyChar(c)) {
-      return InvalidParameter(parameter, "tag key '" + std::string(key) +
-                                             "' must match ^(?!aws:)[a-zA-Z+-=._:/]+$.");
+      return InvalidParameter(
+          parameter, "tag key '" + std::string(key) + "' must match ^(?!aws:)[a-zA-Z+-=._:/]+$.");
     }
   }
   return Status::Ok();
 }
 
 Status ValidateTags(const Tags& tags, std::string_view parameter) {
+  if (tags.empty()) return InvalidParameter(parameter, "at least one tag is required.");
   if (tags.size() > kMaxTagsPerResource) {
     return InvalidParameter(parameter, "a resource can have at most 50 tags.");
   }
   for (const auto& [key, value] : tags) {
     VIGIL_RETURN_IF_ERROR(ValidateTagKey(key, parameter));
     if (value.size() > 256) {
-      return InvalidParameter(parameter, "the value of tag '" + key +
-                                             "' is longer than 256 characters.");
+      return InvalidParameter(parameter,
+                              "the value of tag '" + key + "' is longer than 256 characters.");
     }
   }
   return Status::Ok();

@@ -19,7 +19,7 @@ Status ValidateFilterName(std::string_view name, std::string_view parameter);
 // Tag keys: 1-128 characters matching ^(?!aws:)[a-zA-Z+-=._:/]+$ (the model's pattern,
 // where "+-=" is the character range '+'..'=' and so admits digits); values ≤ 256.
 Status ValidateTagKey(std::string_view key, std::string_view parameter);
-// 1-50 tags, each key and value valid.
+// 1-50 tags (the model's TagMap has at least one), each key and value valid.
 Status ValidateTags(const Tags& tags, std::string_view parameter);
 
 // True when `location` is an absolute URI (RFC 3986) such as s3://bucket/key,

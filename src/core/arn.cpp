@@ -88,7 +88,7 @@ StatusOr<ResourceName> ParseArn(std::string_view arn, std::string_view parameter
   if ((path.size() != 2 && path.size() != 4) || path[0] != "detector" || path[1].empty()) {
     return invalid();
   }
-  ResourceName name{std::string(fields[1]), std::string(fields[3]), std::string(fields[4]),
+  ResourceName name{std::string(fields[1]), std::string(fields[3]),  std::string(fields[4]),
                     std::string(path[1]),   ResourceKind::kDetector, ""};
   if (path.size() == 4) {
     bool known = false;

@@ -34,15 +34,15 @@ TEST(KindPathWordTest, NamesEachKindAsGuardDutyDoes) {
 }
 
 TEST(FormatArnTest, FormatsDetectorArn) {
-  const ResourceName name{"aws", "us-east-1", "123456789012", kDetectorId,
-                          ResourceKind::kDetector, ""};
+  const ResourceName name{"aws", "us-east-1", "123456789012", kDetectorId, ResourceKind::kDetector,
+                          ""};
   EXPECT_EQ(FormatArn(name),
             "arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0");
 }
 
 TEST(FormatArnTest, NestsChildrenUnderTheirDetector) {
-  ResourceName name{"aws", "eu-west-1", "111122223333", kDetectorId, ResourceKind::kFilter,
-                    "my-filter"};
+  ResourceName name{"aws",       "eu-west-1",           "111122223333",
+                    kDetectorId, ResourceKind::kFilter, "my-filter"};
   EXPECT_EQ(FormatArn(name),
             "arn:aws:guardduty:eu-west-1:111122223333:detector/"
             "12abc34d567e8fa901bc2d34e56789f0/filter/my-filter");
@@ -73,9 +73,9 @@ TEST(DetectorArnTest, UsesThePartitionOfTheRegion) {
 }
 
 TEST(ParseArnTest, ParsesDetectorArn) {
-  auto parsed = ParseArn(
-      "arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0",
-      "resourceArn");
+  auto parsed =
+      ParseArn("arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0",
+               "resourceArn");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->partition, "aws");
   EXPECT_EQ(parsed->region, "us-east-1");
@@ -122,8 +122,12 @@ TEST(ParseArnTest, ParsesEachChildKind) {
 }
 
 TEST(ParseArnTest, RoundTripsWhatFormatArnWrites) {
-  const ResourceName name{"aws-us-gov", "us-gov-east-1", "210987654321", kDetectorId,
-                          ResourceKind::kThreatIntelSet, "0123456789abcdef0123456789abcdef"};
+  const ResourceName name{"aws-us-gov",
+                          "us-gov-east-1",
+                          "210987654321",
+                          kDetectorId,
+                          ResourceKind::kThreatIntelSet,
+                          "0123456789abcdef0123456789abcdef"};
   auto parsed = ParseArn(FormatArn(name), "resourceArn");
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->partition, name.partition);

@@ -26,7 +26,8 @@ std::string RandomHex(size_t digits) {
   auto& generator = ThreadGenerator();
   while (out.size() < digits) {
     uint64_t bits = generator();
-    for (int i = 0; i < 16 && out.size() < digits; ++i, bits >>= 4) out.push_back(kHexDigits[bits & 0xf]);
+    for (int i = 0; i < 16 && out.size() < digits; ++i, bits >>= 4)
+      out.push_back(kHexDigits[bits & 0xf]);
   }
   return out;
 }

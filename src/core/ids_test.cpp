@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace vigil {
 namespace {
@@ -24,6 +27,24 @@ TEST(NewResourceIdTest, IsDistinctAcrossManyCalls) {
   constexpr int kCount = 10000;
   for (int i = 0; i < kCount; ++i) ids.insert(NewResourceId());
   EXPECT_EQ(ids.size(), static_cast<size_t>(kCount));
+}
+
+TEST(NewResourceIdTest, IsDistinctAcrossThreads) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 1000;
+  std::mutex mutex;
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::string> mine;
+      for (int i = 0; i < kPerThread; ++i) mine.push_back(NewResourceId());
+      std::lock_guard lock(mutex);
+      ids.insert(mine.begin(), mine.end());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
 TEST(IsResourceIdTest, AcceptsLowercaseHexOfLength32) {

@@ -14,14 +14,14 @@ namespace vigil {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidInput,     // a parameter has a bad value, type or is missing
-  kNotFound,         // the named resource does not exist for this caller
-  kAlreadyExists,    // a resource with this name already exists
-  kLimitExceeded,    // a GuardDuty quota would be exceeded
-  kAccessDenied,     // the caller may not touch this resource
-  kPayloadTooLarge,  // request body over the configured limit
-  kUnknownOperation, // no route for this method and path
-  kInternal,         // a bug or an environment failure (disk, SQLite)
+  kInvalidInput,      // a parameter has a bad value, type or is missing
+  kNotFound,          // the named resource does not exist for this caller
+  kAlreadyExists,     // a resource with this name already exists
+  kLimitExceeded,     // a GuardDuty quota would be exceeded
+  kAccessDenied,      // the caller may not touch this resource
+  kPayloadTooLarge,   // request body over the configured limit
+  kUnknownOperation,  // no route for this method and path
+  kInternal,          // a bug or an environment failure (disk, SQLite)
 };
 
 class Status {
@@ -65,7 +65,7 @@ template <typename T>
 class StatusOr {
  public:
   StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(T value) : value_(std::move(value)) {}                                   // NOLINT
+  StatusOr(T value) : value_(std::move(value)) {}                                  // NOLINT
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
@@ -85,9 +85,9 @@ class StatusOr {
 }  // namespace vigil
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define VIGIL_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::vigil::Status vigil_status_ = (expr);  \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 

@@ -68,8 +68,8 @@ std::optional<int64_t> ParseIsoMillis(std::string_view text) {
   const year_month_day date{std::chrono::year(year), std::chrono::month(month),
                             std::chrono::day(day)};
   if (!date.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
-  const auto point = sys_days(date) + hours(hour) + minutes(minute) + seconds(second) +
-                     milliseconds(millis);
+  const auto point =
+      sys_days(date) + hours(hour) + minutes(minute) + seconds(second) + milliseconds(millis);
   return duration_cast<milliseconds>(point.time_since_epoch()).count();
 }
 

@@ -48,9 +48,17 @@ TEST(ParseIsoMillisTest, AcceptsTheFormWithoutAFraction) {
 }
 
 TEST(ParseIsoMillisTest, RoundTripsWhatFormatIsoMillisWrites) {
-  const int64_t samples[] = {0,           1,           999,           1000,
-                             86'399'999,  951782400000, 1516744412815, 1709164800000,
-                             1709251199999, 1704067199999, 4102444800000};
+  const int64_t samples[] = {0,
+                             1,
+                             999,
+                             1000,
+                             86'399'999,
+                             951782400000,
+                             1516744412815,
+                             1709164800000,
+                             1709251199999,
+                             1704067199999,
+                             4102444800000};
   for (int64_t millis : samples) {
     SCOPED_TRACE(millis);
     EXPECT_EQ(ParseIsoMillis(FormatIsoMillis(millis)), std::optional<int64_t>(millis));

@@ -82,8 +82,8 @@ OutgoingResponse ErrorResponse(const Status& status, std::string request_id) {
   OutgoingResponse response;
   response.status = wire.http_status;
   response.error_type = wire.header_type;
-  response.body = "{\"message\":\"" + JsonEscape(message) + "\",\"__type\":\"" + wire.body_type +
-                  "\"}";
+  response.body =
+      "{\"message\":\"" + JsonEscape(message) + "\",\"__type\":\"" + wire.body_type + "\"}";
   response.request_id = std::move(request_id);
   return response;
 }
@@ -106,8 +106,9 @@ OutgoingResponse Dispatcher::Handle(IncomingRequest incoming) const {
 
   const size_t query_start = incoming.target.find('?');
   const std::string_view raw_path = incoming.target.substr(0, query_start);
-  const std::string_view raw_query =
-      query_start == std::string_view::npos ? std::string_view() : incoming.target.substr(query_start + 1);
+  const std::string_view raw_query = query_start == std::string_view::npos
+                                         ? std::string_view()
+                                         : incoming.target.substr(query_start + 1);
 
   size_t metrics_slot = router_.routes().size();
   std::string_view operation = "UnknownOperation";
@@ -147,9 +148,10 @@ OutgoingResponse Dispatcher::Handle(IncomingRequest incoming) const {
   const double latency =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.Record(metrics_slot, response.status, latency);
-  spdlog::info("request operation={} account={} region={} status={} latency_ms={:.3f} request_id={}",
-               operation, request.context.account, request.context.region, response.status,
-               latency * 1000, response.request_id);
+  spdlog::info(
+      "request operation={} account={} region={} status={} latency_ms={:.3f} request_id={}",
+      operation, request.context.account, request.context.region, response.status, latency * 1000,
+      response.request_id);
   return response;
 }
 

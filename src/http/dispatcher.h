@@ -37,8 +37,7 @@ class Dispatcher {
  public:
   // Borrows all arguments; they must outlive the dispatcher. Thread-safe.
   // `metrics` has one slot per route plus a last slot for unmatched requests.
-  Dispatcher(const Router& router, Metrics& metrics, const Clock& clock,
-             IdentityDefaults defaults);
+  Dispatcher(const Router& router, Metrics& metrics, const Clock& clock, IdentityDefaults defaults);
 
   // Never throws: exceptions from handlers become 500 InternalServerErrorException.
   OutgoingResponse Handle(IncomingRequest request) const;

@@ -24,10 +24,11 @@ TEST(DecodePathSegmentTest, DecodesColonAndSlash) {
 }
 
 TEST(DecodePathSegmentTest, DecodesAnEncodedArn) {
-  EXPECT_EQ(DecodePathSegment("arn%3Aaws%3Aguardduty%3Aus-east-1%3A123456789012%3Adetector%2F"
-                              "12abc34d567e8fa901bc2d34e56789f0"),
-            std::optional<std::string>(
-                "arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0"));
+  EXPECT_EQ(
+      DecodePathSegment("arn%3Aaws%3Aguardduty%3Aus-east-1%3A123456789012%3Adetector%2F"
+                        "12abc34d567e8fa901bc2d34e56789f0"),
+      std::optional<std::string>(
+          "arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0"));
 }
 
 TEST(DecodePathSegmentTest, KeepsPlusAsPlus) {

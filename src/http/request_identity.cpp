@@ -19,7 +19,8 @@ Identity IdentityFromAuthorization(std::string_view authorization,
   Identity identity{"", defaults.account, defaults.region};
   const size_t credential = authorization.find("Credential=");
   if (credential == std::string_view::npos) return identity;
-  std::string_view scope = authorization.substr(credential + std::string_view("Credential=").size());
+  std::string_view scope =
+      authorization.substr(credential + std::string_view("Credential=").size());
   scope = scope.substr(0, scope.find_first_of(", "));
   // scope: AKID/DATE/REGION/SERVICE/aws4_request
   const size_t key_end = scope.find('/');

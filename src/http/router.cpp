@@ -84,9 +84,9 @@ StatusOr<Router::Match> Router::Find(std::string_view method, std::string_view r
     }
   }
   if (best == nullptr) {
-    return Status(StatusCode::kUnknownOperation,
-                  "No GuardDuty operation matches " + std::string(method) + " " +
-                      std::string(raw_path.substr(0, 200)));
+    return Status(StatusCode::kUnknownOperation, "No GuardDuty operation matches " +
+                                                     std::string(method) + " " +
+                                                     std::string(raw_path.substr(0, 200)));
   }
   Match match{best, {}};
   const std::vector<Segment>& pattern = templates_[best->index];

@@ -53,8 +53,7 @@ struct Route {
 class Router {
  public:
   // Adds a route. Templates are literal segments and {label} segments.
-  void Add(std::string method, std::string path_template, std::string operation,
-           Handler handler);
+  void Add(std::string method, std::string path_template, std::string operation, Handler handler);
 
   struct Match {
     const Route* route = nullptr;

@@ -68,29 +68,25 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(state_.options.header_limit_bytes));
     parser_->body_limit(state_.options.body_limit_bytes);
     stream_.expires_after(state_.options.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
-      return Reject(431, Status::InvalidInput("The request headers exceed the limit of " +
-                                              std::to_string(state_.options.header_limit_bytes) +
-                                              " bytes."));
+      return Reject(
+          431, Status::InvalidInput("The request headers exceed the limit of " +
+                                    std::to_string(state_.options.header_limit_bytes) + " bytes."));
     }
+    // Beast checks a declared Content-Length against the body limit with the headers.
+    if (ec == bhttp::error::body_limit) return RejectTooLarge();
     if (ec) return Close();  // end of stream, idle timeout, reset, or garbage
     busy_ = true;
-    if (const auto length = parser_->content_length();
-        length && *length > state_.options.body_limit_bytes) {
-      return RejectTooLarge();
-    }
     stream_.expires_after(state_.options.request_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnBody(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -133,10 +129,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(keep_alive && !state_.stopping);
     response_->prepare_payload();
     stream_.expires_after(state_.options.request_timeout);
-    bhttp::async_write(stream_, *response_,
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                         self->OnWrite(ec);
-                       });
+    bhttp::async_write(
+        stream_, *response_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {

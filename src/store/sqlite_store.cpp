@@ -108,13 +108,13 @@ class SqliteStore final : public Store {
       }
       VIGIL_RETURN_IF_ERROR(existing.status());
       const DataSourceSettings& sources = detector.data_sources;
-      VIGIL_RETURN_IF_ERROR(
-          Prepare("INSERT INTO detectors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-              .Bind(detector.id, detector.account, detector.region, detector.enabled,
-                    detector.finding_publishing_frequency, sources.s3_logs,
-                    sources.kubernetes_audit_logs, sources.malware_protection_ebs_volumes,
-                    detector.created_at, detector.updated_at)
-              .Run());
+      VIGIL_RETURN_IF_ERROR(Prepare("INSERT INTO detectors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                .Bind(detector.id, detector.account, detector.region,
+                                      detector.enabled, detector.finding_publishing_frequency,
+                                      sources.s3_logs, sources.kubernetes_audit_logs,
+                                      sources.malware_protection_ebs_volumes, detector.created_at,
+                                      detector.updated_at)
+                                .Run());
       VIGIL_RETURN_IF_ERROR(InsertTags({detector.id, ResourceKind::kDetector, ""}, tags));
       VIGIL_RETURN_IF_ERROR(RecordClaim(token, detector.id));
       return detector.id;
@@ -217,9 +217,9 @@ class SqliteStore final : public Store {
       VIGIL_RETURN_IF_ERROR(query.status());
       return NoSuchResource("filter", name);
     }
-    return FilterRecord{detector_id,   name,          query.Text(0), query.Text(1),
-                        static_cast<int>(query.Int(2)), query.Text(3), query.Int(4),
-                        query.Int(5)};
+    return FilterRecord{
+        detector_id,   name,         query.Text(0), query.Text(1), static_cast<int>(query.Int(2)),
+        query.Text(3), query.Int(4), query.Int(5)};
   }
 
   Status UpdateFilter(const FilterRecord& filter) override {
@@ -236,11 +236,11 @@ class SqliteStore final : public Store {
   Status DeleteFilter(const std::string& detector_id, const std::string& name) override {
     std::lock_guard lock(mutex_);
     auto deleted = InTransaction<bool>([&]() -> StatusOr<bool> {
-      VIGIL_RETURN_IF_ERROR(ExpectOneChange(
-          Prepare("DELETE FROM filters WHERE detector_id = ? AND name = ?")
-              .Bind(detector_id, name)
-              .Run(),
-          NoSuchResource("filter", name)));
+      VIGIL_RETURN_IF_ERROR(
+          ExpectOneChange(Prepare("DELETE FROM filters WHERE detector_id = ? AND name = ?")
+                              .Bind(detector_id, name)
+                              .Run(),
+                          NoSuchResource("filter", name)));
       VIGIL_RETURN_IF_ERROR(DeleteTags({detector_id, ResourceKind::kFilter, name}));
       return true;
     });
@@ -277,12 +277,12 @@ class SqliteStore final : public Store {
             (list.kind == ThreatListKind::kIpSet ? " IPSet" : " ThreatIntelSets") +
             " per detector has been reached.");
       }
+      VIGIL_RETURN_IF_ERROR(Prepare("INSERT INTO threat_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                .Bind(kind, list.detector_id, list.id, list.name, list.format,
+                                      list.location, list.status, list.created_at, list.updated_at)
+                                .Run());
       VIGIL_RETURN_IF_ERROR(
-          Prepare("INSERT INTO threat_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-              .Bind(kind, list.detector_id, list.id, list.name, list.format, list.location,
-                    list.status, list.created_at, list.updated_at)
-              .Run());
-      VIGIL_RETURN_IF_ERROR(InsertTags({list.detector_id, ResourceKindOf(list.kind), list.id}, tags));
+          InsertTags({list.detector_id, ResourceKindOf(list.kind), list.id}, tags));
       VIGIL_RETURN_IF_ERROR(RecordClaim(token, list.id));
       return list.id;
     });
@@ -298,9 +298,9 @@ class SqliteStore final : public Store {
       VIGIL_RETURN_IF_ERROR(query.status());
       return NoSuchResource(ListWord(kind), id);
     }
-    return ThreatListRecord{kind,          detector_id,   id,           query.Text(0),
-                            query.Text(1), query.Text(2), query.Text(3), query.Int(4),
-                            query.Int(5)};
+    return ThreatListRecord{kind,          detector_id,   id,
+                            query.Text(0), query.Text(1), query.Text(2),
+                            query.Text(3), query.Int(4),  query.Int(5)};
   }
 
   Status UpdateThreatList(const ThreatListRecord& list) override {
@@ -341,8 +341,8 @@ class SqliteStore final : public Store {
   StatusOr<Tags> GetTags(const ResourceRef& resource) override {
     std::lock_guard lock(mutex_);
     VIGIL_RETURN_IF_ERROR(RequireResource(resource));
-    auto query = Prepare(
-        "SELECT key, value FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
+    auto query =
+        Prepare("SELECT key, value FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
     query.Bind(resource.detector_id, KindColumn(resource.kind), resource.child);
     Tags tags;
     while (query.Next()) tags.emplace(query.Text(0), query.Text(1));
@@ -359,17 +359,17 @@ class SqliteStore final : public Store {
           Prepare("SELECT COUNT(*) FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
       count.Bind(resource.detector_id, KindColumn(resource.kind), resource.child).Next();
       if (static_cast<size_t>(count.Int(0)) > max_tags) {
-        return Status::LimitExceeded("The request is rejected because the parameter tags would "
-                                     "give the resource more than " +
-                                     std::to_string(max_tags) + " tags.");
+        return Status::LimitExceeded(
+            "The request is rejected because the parameter tags would "
+            "give the resource more than " +
+            std::to_string(max_tags) + " tags.");
       }
       return true;
     });
     return tagged.status();
   }
 
-  Status UntagResource(const ResourceRef& resource,
-                       const std::vector<std::string>& keys) override {
+  Status UntagResource(const ResourceRef& resource, const std::vector<std::string>& keys) override {
     std::lock_guard lock(mutex_);
     auto untagged = InTransaction<bool>([&]() -> StatusOr<bool> {
       VIGIL_RETURN_IF_ERROR(RequireResource(resource));

@@ -269,6 +269,9 @@ def vigil(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _reset_state(vigil):
+    if vigil.proc is None or vigil.proc.poll() is not None:
+        pytest.fail(f"the shared vigil server is not running (exit code "
+                    f"{vigil.proc and vigil.proc.returncode}):\n{vigil.stderr()}", pytrace=False)
     status, _, body = vigil.request("POST", "/_vigil/reset")
     assert status == 200, f"POST /_vigil/reset answered {status}: {body[:500]!r}"
 

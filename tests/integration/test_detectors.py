@@ -206,17 +206,17 @@ def test_delete_detector(gd, detector_id):
 
 def test_delete_detector_deletes_children_and_their_tags(gd, detector_id):
     gd.tag_resource(ResourceArn=arn(detector_id), Tags={"d": "1"})
-    gd.create_filter(DetectorId=detector_id, Name="f1", FindingCriteria=SAMPLE_CRITERIA,
+    gd.create_filter(DetectorId=detector_id, Name="f-1", FindingCriteria=SAMPLE_CRITERIA,
                      Tags={"f": "1"})
     ip_set_id = IPSET.create(gd, detector_id, Tags={"i": "1"})
     tis_id = THREAT_INTEL_SET.create(gd, detector_id, Tags={"t": "1"})
-    old_arns = [arn(detector_id), arn(detector_id, "filter/f1"),
+    old_arns = [arn(detector_id), arn(detector_id, "filter/f-1"),
                 arn(detector_id, f"ipset/{ip_set_id}"),
                 arn(detector_id, f"threatintelset/{tis_id}")]
 
     gd.delete_detector(DetectorId=detector_id)
 
-    expect_error(lambda: gd.get_filter(DetectorId=detector_id, FilterName="f1"), message=NOT_OWNED)
+    expect_error(lambda: gd.get_filter(DetectorId=detector_id, FilterName="f-1"), message=NOT_OWNED)
     expect_error(lambda: IPSET.get(gd, detector_id, ip_set_id), message=NOT_OWNED)
     expect_error(lambda: THREAT_INTEL_SET.get(gd, detector_id, tis_id), message=NOT_OWNED)
     for resource_arn in old_arns:
@@ -229,9 +229,9 @@ def test_delete_detector_deletes_children_and_their_tags(gd, detector_id):
     assert gd.list_ip_sets(DetectorId=new_id)["IpSetIds"] == []
     assert gd.list_threat_intel_sets(DetectorId=new_id)["ThreatIntelSetIds"] == []
     # A filter of the same name on the new detector starts without the old tags.
-    gd.create_filter(DetectorId=new_id, Name="f1", FindingCriteria=SAMPLE_CRITERIA)
-    assert gd.get_filter(DetectorId=new_id, FilterName="f1")["Tags"] == {}
-    assert gd.list_tags_for_resource(ResourceArn=arn(new_id, "filter/f1"))["Tags"] == {}
+    gd.create_filter(DetectorId=new_id, Name="f-1", FindingCriteria=SAMPLE_CRITERIA)
+    assert gd.get_filter(DetectorId=new_id, FilterName="f-1")["Tags"] == {}
+    assert gd.list_tags_for_resource(ResourceArn=arn(new_id, "filter/f-1"))["Tags"] == {}
     # The old detector's limits no longer count: one IPSet is allowed again.
     IPSET.create(gd, new_id)
 
