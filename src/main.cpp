@@ -28,6 +28,9 @@ struct ServeFlags {
   std::string auth = "none";
   size_t threads = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;
+  int idle_timeout_seconds = 60;
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
 };
 
 bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
@@ -59,6 +62,9 @@ int Serve(const ServeFlags& flags) {
   }
   options.threads = flags.threads;
   options.body_limit_bytes = flags.max_body_bytes;
+  options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
+  options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
 
   std::string store_path = ":memory:";
   if (!flags.in_memory) {
@@ -144,6 +150,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--max-body-bytes", flags.max_body_bytes, "Largest API request body accepted")
       ->envname("VIGIL_MAX_BODY_BYTES")
+      ->capture_default_str();
+
+  serve
+      ->add_option("--idle-timeout", flags.idle_timeout_seconds,
+                   "Seconds a connection may wait for its next request")
+      ->envname("VIGIL_IDLE_TIMEOUT")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve
+      ->add_option("--header-timeout", flags.header_timeout_seconds,
+                   "Seconds a begun request has to complete its headers")
+      ->envname("VIGIL_HEADER_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--body-timeout", flags.body_timeout_seconds,
+                   "Seconds to receive a body (and send a response) after the headers")
+      ->envname("VIGIL_BODY_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
 
   CLI::App* version = app.add_subcommand("version", "Print the version");

@@ -51,10 +51,11 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(state_.sessions_mutex);
       state_.sessions.insert(weak_from_this());
     }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
-  // Called on stop: an idle connection closes now, a busy one after its response.
+  // Called on stop: an idle connection closes now; one that has begun a request
+  // closes after answering it.
   void CloseIfIdle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->Close();
@@ -62,12 +63,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void ReadHeader() {
+  // Waits up to the idle timeout for the first bytes of the next request. A request
+  // has begun once they arrive; from then on the header timeout applies.
+  void WaitForRequest() {
     if (state_.stopping) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    stream_.expires_after(state_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                              if (ec) return self->Close();  // closed, reset or idle too long
+                              self->buffer_.commit(bytes);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    busy_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(state_.options.header_limit_bytes));
     parser_->body_limit(state_.options.body_limit_bytes);
-    stream_.expires_after(state_.options.idle_timeout);
+    stream_.expires_after(state_.options.header_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -81,16 +96,28 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // Beast checks a declared Content-Length against the body limit with the headers.
     if (ec == bhttp::error::body_limit) return RejectTooLarge();
-    if (ec) return Close();  // end of stream, idle timeout, reset, or garbage
-    busy_ = true;
-    stream_.expires_after(state_.options.request_timeout);
+    if (IsMalformedHttp(ec)) {
+      return Reject(
+          400, Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
+    }
+    if (ec) return Close();  // end of stream, header timeout or reset
+    stream_.expires_after(state_.options.body_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
+  static bool IsMalformedHttp(beast::error_code ec) {
+    return ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+           ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+  }
+
   void OnBody(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return RejectTooLarge();
+    if (IsMalformedHttp(ec)) {
+      return Reject(
+          400, Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
+    }
     if (ec) return Close();
     auto& request = parser_->get();
     IncomingRequest incoming{request.method_string(), request.target(),
@@ -128,7 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     response_->keep_alive(keep_alive && !state_.stopping);
     response_->prepare_payload();
-    stream_.expires_after(state_.options.request_timeout);
+    stream_.expires_after(state_.options.body_timeout);
     bhttp::async_write(
         stream_, *response_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
@@ -139,7 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = response_->keep_alive();
     response_.reset();
     if (ec || !keep_alive || state_.stopping) return Close();
-    ReadHeader();
+    WaitForRequest();
   }
 
   void Close() {
@@ -153,7 +180,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
-  bool busy_ = false;
+  bool busy_ = false;  // a request has begun and is not yet answered
+
+  static constexpr size_t kFirstReadBytes = 4096;
 };
 
 class Server::Impl {

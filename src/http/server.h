@@ -19,10 +19,12 @@ struct ServerOptions {
   size_t threads = 0;    // 0: one per core
   size_t body_limit_bytes = 10 * 1024 * 1024;
   size_t header_limit_bytes = 64 * 1024;
-  // A keep-alive connection may wait this long for its next request's headers.
+  // A connection may wait this long for the first byte of its next request.
   std::chrono::seconds idle_timeout{60};
-  // Once headers arrived, the body must arrive within this.
-  std::chrono::seconds request_timeout{30};
+  // Once a request has begun, its headers must be complete within this (slowloris).
+  std::chrono::seconds header_timeout{10};
+  // Once the headers are in, the body must arrive (and the response leave) within this.
+  std::chrono::seconds body_timeout{30};
   bool handle_signals = true;  // stop gracefully on SIGTERM / SIGINT
 };
 

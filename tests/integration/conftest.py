@@ -74,10 +74,11 @@ def auth_header(account=ACCOUNT_A, region=REGION):
 class VigilServer:
     """One `vigil serve` process on a free local port."""
 
-    def __init__(self, data_dir=None, in_memory=False):
+    def __init__(self, data_dir=None, in_memory=False, extra_args=()):
         assert (data_dir is None) == in_memory, "pass exactly one of data_dir / in_memory"
         self.data_dir = data_dir
         self.in_memory = in_memory
+        self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
         self._log_dir = tempfile.mkdtemp(prefix="vigil-log-")
@@ -107,7 +108,7 @@ class VigilServer:
         self._log_file = open(self._log_path, "wb")
         cmd = [str(VIGIL_BIN), "serve", "--listen", f"127.0.0.1:{self.port}"]
         cmd += ["--in-memory"] if self.in_memory else ["--data-dir", str(self.data_dir)]
-        cmd += ["--log-level", "warn"]
+        cmd += ["--log-level", "warn"] + self.extra_args
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT
         )
