@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "api/routes.h"
+#include "core/periodic_task.h"
 #include "http/dispatcher.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -83,8 +84,10 @@ int Serve(const ServeFlags& flags) {
     return 1;
   }
 
+  vigil::FindingService findings(**store);
   vigil::api::Services services;
   services.store = store->get();
+  services.findings = &findings;
   services.allow_reset = flags.auth == "none";
   vigil::http::Router router;
   vigil::api::RegisterRoutes(router, services);
@@ -95,6 +98,11 @@ int Serve(const ServeFlags& flags) {
   services.metrics = &metrics;
 
   vigil::SystemClock clock;
+  vigil::PeriodicTask retention(std::chrono::hours(1), [&] {
+    auto purged = findings.PurgeExpired(clock.NowMillis());
+    if (!purged.ok()) spdlog::error("finding retention: {}", purged.status().message());
+    if (purged.ok() && *purged > 0) spdlog::info("purged {} findings older than 90 days", *purged);
+  });
   vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region});
   vigil::http::Server server(options, dispatcher, metrics);
   if (auto listening = server.Listen(); !listening.ok()) {

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "api/routes.h"
+#include "api/validation.h"
 #include "core/arn.h"
 #include "core/ids.h"
 #include "core/time.h"
@@ -88,7 +89,7 @@ StatusOr<http::Response> CreateDetector(Services& services, const http::Request&
       in.Enum("findingPublishingFrequency", Presence::kOptional, kFrequencies)
           .value_or("SIX_HOURS");
   ReadDataSources(in, detector.data_sources);
-  const Tags tags = in.TagMap("tags", Presence::kOptional).value_or(Tags{});
+  const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
   const ClientToken token =
       ReadClientToken(in, context.account + "/" + context.region, "CreateDetector");
   VIGIL_RETURN_IF_ERROR(in.status());

@@ -5,6 +5,7 @@
 
 #include "api/routes.h"
 #include "api/validation.h"
+#include "findings/criteria.h"
 
 namespace vigil::api {
 
@@ -26,17 +27,14 @@ void ReadFilterSettings(JsonReader& in, Presence criteria_presence, FilterRecord
     filter.rank = static_cast<int>(*rank);
   }
   if (const json::object* criteria = in.Object("findingCriteria", criteria_presence)) {
-    Status valid = ValidateFindingCriteria(*criteria, in.PathOf("findingCriteria"));
-    const boost::json::value* criterion = criteria->if_contains("criterion");
-    if (valid.ok() &&
-        (criterion == nullptr || !criterion->is_object() || criterion->as_object().empty())) {
+    auto parsed = FindingCriteria::Parse(*criteria, in.PathOf("findingCriteria"));
+    if (!parsed.ok()) {
+      in.Fail(parsed.status());
+    } else if (parsed->empty()) {
       // A filter without conditions would match every finding; GuardDuty refuses it.
-      valid = InvalidParameter("findingCriteria", "a filter needs at least one criterion.");
-    }
-    if (valid.ok()) {
-      filter.finding_criteria_json = ToJson(*criteria);
+      in.Fail(InvalidParameter("findingCriteria", "a filter needs at least one criterion."));
     } else {
-      in.Fail(std::move(valid));
+      filter.finding_criteria_json = ToJson(*criteria);
     }
   }
 }
@@ -59,7 +57,7 @@ StatusOr<http::Response> CreateFilter(Services& services, const http::Request& r
     filter.name = *name;
   }
   ReadFilterSettings(in, Presence::kRequired, filter);
-  const Tags tags = in.TagMap("tags", Presence::kOptional).value_or(Tags{});
+  const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
   const ClientToken token = ReadClientToken(in, detector.id, "CreateFilter");
   VIGIL_RETURN_IF_ERROR(in.status());
   filter.created_at = filter.updated_at = request.context.clock->NowMillis();

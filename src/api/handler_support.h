@@ -6,9 +6,9 @@
 #include <span>
 #include <string_view>
 
-#include "api/json_input.h"
 #include "api/pagination.h"
 #include "api/services.h"
+#include "core/json_input.h"
 #include "http/router.h"
 #include "store/records.h"
 #include "store/store.h"

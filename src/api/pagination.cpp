@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "api/json_input.h"
+#include "core/json_input.h"
 
 namespace vigil::api {
 
@@ -38,6 +38,18 @@ std::optional<std::string> DecodePageToken(std::string_view token) {
     key.push_back(static_cast<char>(high << 4 | low));
   }
   return key;
+}
+
+std::string EncodeOffsetToken(size_t offset) { return EncodePageToken(std::to_string(offset)); }
+
+std::optional<size_t> DecodeOffsetToken(std::string_view token) {
+  const std::optional<std::string> decoded = DecodePageToken(token);
+  if (!decoded) return std::nullopt;
+  size_t offset = 0;
+  const auto [end, error] =
+      std::from_chars(decoded->data(), decoded->data() + decoded->size(), offset);
+  if (error != std::errc() || end != decoded->data() + decoded->size()) return std::nullopt;
+  return offset;
 }
 
 StatusOr<PageRequest> MakePageRequest(std::optional<std::string_view> max_results,

@@ -27,4 +27,9 @@ std::string EncodePageToken(std::string_view last_key);
 // The key a token resumes after; nullopt when the token is not one of ours.
 std::optional<std::string> DecodePageToken(std::string_view token);
 
+// Offset tokens, for lists ordered by something other than a unique key (ListFindings).
+std::string EncodeOffsetToken(size_t offset);
+// The offset a token resumes at; nullopt when the token is not one of ours.
+std::optional<size_t> DecodeOffsetToken(std::string_view token);
+
 }  // namespace vigil::api

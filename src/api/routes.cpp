@@ -3,8 +3,8 @@
 namespace vigil::api {
 
 void RegisterRoutes(http::Router& router, Services& services) {
-  for (auto table :
-       {DetectorRoutes(), FilterRoutes(), ThreatListRoutes(), TagRoutes(), VigilRoutes()}) {
+  for (auto table : {DetectorRoutes(), FilterRoutes(), FindingRoutes(), ThreatListRoutes(),
+                     TagRoutes(), VigilRoutes()}) {
     for (const RouteSpec& spec : table) {
       router.Add(std::string(spec.method), std::string(spec.path), std::string(spec.operation),
                  [&services, handler = spec.handler](const http::Request& request) {

@@ -12,6 +12,7 @@ namespace vigil::api {
 
 std::span<const RouteSpec> DetectorRoutes();
 std::span<const RouteSpec> FilterRoutes();
+std::span<const RouteSpec> FindingRoutes();
 std::span<const RouteSpec> ThreatListRoutes();  // IPSets and ThreatIntelSets
 std::span<const RouteSpec> TagRoutes();
 std::span<const RouteSpec> VigilRoutes();  // /_vigil/health, metrics, reset

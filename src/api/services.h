@@ -1,6 +1,7 @@
 // Services: what API handlers may use. Owned by main; handlers borrow it.
 #pragma once
 
+#include "findings/finding_service.h"
 #include "http/metrics.h"
 #include "store/store.h"
 
@@ -8,6 +9,7 @@ namespace vigil::api {
 
 struct Services {
   Store* store = nullptr;
+  FindingService* findings = nullptr;
   const http::Metrics* metrics = nullptr;  // set once the router is complete
   bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
 };

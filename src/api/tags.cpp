@@ -34,7 +34,7 @@ StatusOr<http::Response> TagResource(Services& services, const http::Request& re
   VIGIL_ASSIGN_OR_RETURN(ResourceRef resource, CallerResource(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
-  std::optional<Tags> tags = in.TagMap("tags", Presence::kRequired);
+  std::optional<Tags> tags = ReadTags(in, "tags", Presence::kRequired);
   VIGIL_RETURN_IF_ERROR(in.status());
   VIGIL_RETURN_IF_ERROR(services.store->TagResource(resource, *tags, kMaxTagsPerResource));
   return NoContentResponse();

@@ -62,7 +62,7 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   list.format = in.Enum("format", Presence::kRequired, kFormats).value_or("");
   list.location = ReadLocation(in, Presence::kRequired).value_or("");
   list.status = StatusFor(in.Bool("activate", Presence::kRequired).value_or(false));
-  const Tags tags = in.TagMap("tags", Presence::kOptional).value_or(Tags{});
+  const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
   const ClientToken token = ReadClientToken(in, detector.id, Api.create_operation);
   VIGIL_RETURN_IF_ERROR(in.status());
   list.created_at = list.updated_at = request.context.clock->NowMillis();

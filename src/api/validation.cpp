@@ -3,8 +3,6 @@
 #include <array>
 #include <boost/url/parse.hpp>
 
-#include "api/json_input.h"
-
 namespace vigil::api {
 
 namespace json = boost::json;
@@ -19,46 +17,6 @@ bool IsFilterNameChar(char c) {
 bool IsTagKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '+' && c <= '=') || c == '.' ||
          c == '_' || c == ':' || c == '/';
-}
-
-constexpr std::array<std::string_view, 4> kListOperators = {"eq", "neq", "equals", "notEquals"};
-constexpr std::array<std::string_view, 8> kNumberOperators = {
-    "gt", "gte", "lt", "lte", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual"};
-constexpr size_t kMaxCriterionAttributes = 50;
-constexpr size_t kMaxConditionValues = 50;
-
-template <size_t N>
-bool Contains(const std::array<std::string_view, N>& words, std::string_view word) {
-  for (std::string_view candidate : words) {
-    if (candidate == word) return true;
-  }
-  return false;
-}
-
-Status ValidateCondition(const json::value& condition, const std::string& path) {
-  if (!condition.is_object() || condition.as_object().empty()) {
-    return InvalidParameter(path, "a condition must be an object with at least one operator.");
-  }
-  for (const auto& member : condition.as_object()) {
-    const std::string_view op = member.key();
-    const std::string op_path = path + "." + std::string(op);
-    if (Contains(kListOperators, op)) {
-      if (!member.value().is_array())
-        return InvalidParameter(op_path, "expected a list of strings.");
-      const json::array& values = member.value().as_array();
-      if (values.size() > kMaxConditionValues) {
-        return InvalidParameter(op_path, "at most 50 values are allowed.");
-      }
-      for (const json::value& value : values) {
-        if (!value.is_string()) return InvalidParameter(op_path, "expected a list of strings.");
-      }
-    } else if (Contains(kNumberOperators, op)) {
-      if (!member.value().is_int64()) return InvalidParameter(op_path, "expected an integer.");
-    } else {
-      return InvalidParameter(path, "unknown condition operator '" + std::string(op) + "'.");
-    }
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -106,32 +64,28 @@ Status ValidateTags(const Tags& tags, std::string_view parameter) {
   return Status::Ok();
 }
 
+std::optional<Tags> ReadTags(JsonReader& in, std::string_view name, Presence presence) {
+  const json::object* object = in.Object(name, presence);
+  if (object == nullptr) return std::nullopt;
+  Tags tags;
+  for (const auto& member : *object) {
+    if (!member.value().is_string()) {
+      in.Fail(InvalidParameter(in.PathOf(name), "the value of tag '" + std::string(member.key()) +
+                                                    "' must be a string."));
+      return std::nullopt;
+    }
+    tags[std::string(member.key())] = std::string(member.value().as_string());
+  }
+  if (Status valid = ValidateTags(tags, in.PathOf(name)); !valid.ok()) {
+    in.Fail(std::move(valid));
+    return std::nullopt;
+  }
+  return tags;
+}
+
 bool IsUri(std::string_view location) {
   auto uri = boost::urls::parse_uri(location);
   return uri && uri->has_scheme() && (uri->has_authority() || !uri->encoded_path().empty());
-}
-
-Status ValidateFindingCriteria(const json::object& criteria, std::string_view parameter) {
-  const std::string base(parameter);
-  for (const auto& member : criteria) {
-    if (member.key() != "criterion") {
-      return InvalidParameter(base, "unknown member '" + std::string(member.key()) + "'.");
-    }
-  }
-  const json::value* criterion = criteria.if_contains("criterion");
-  if (criterion == nullptr || criterion->is_null()) return Status::Ok();
-  if (!criterion->is_object()) return InvalidParameter(base + ".criterion", "expected an object.");
-  if (criterion->as_object().size() > kMaxCriterionAttributes) {
-    return InvalidParameter(base + ".criterion", "at most 50 attributes are allowed.");
-  }
-  for (const auto& attribute : criterion->as_object()) {
-    if (attribute.key().empty()) {
-      return InvalidParameter(base + ".criterion", "attribute names must not be empty.");
-    }
-    VIGIL_RETURN_IF_ERROR(
-        ValidateCondition(attribute.value(), base + ".criterion." + std::string(attribute.key())));
-  }
-  return Status::Ok();
 }
 
 }  // namespace vigil::api

@@ -66,6 +66,44 @@ CREATE TABLE client_tokens (
   PRIMARY KEY (scope, operation, token)
 );
 )sql",
+    // 2: findings. Indexed columns for the common criteria, the criteria projection
+    // beside them, and the (compressed) document in its own table so scans skip it.
+    R"sql(
+CREATE TABLE findings (
+  finding_key INTEGER PRIMARY KEY,
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  aggregation_key TEXT NOT NULL,
+  account_id TEXT,
+  region TEXT,
+  type TEXT NOT NULL,
+  severity REAL NOT NULL,
+  resource_type TEXT,
+  instance_id TEXT,
+  access_key_id TEXT,
+  action_type TEXT,
+  remote_ip TEXT,
+  threat_list_name TEXT,
+  archived INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  feedback_comments TEXT,
+  projection BLOB NOT NULL
+);
+CREATE UNIQUE INDEX findings_by_id ON findings(detector_id, id);
+CREATE UNIQUE INDEX findings_by_aggregation ON findings(detector_id, aggregation_key);
+CREATE INDEX findings_by_updated ON findings(detector_id, updated_at);
+CREATE INDEX findings_by_severity ON findings(detector_id, severity);
+CREATE INDEX findings_by_type ON findings(detector_id, type, updated_at);
+CREATE INDEX findings_by_instance ON findings(instance_id) WHERE instance_id IS NOT NULL;
+CREATE INDEX findings_by_access_key ON findings(access_key_id) WHERE access_key_id IS NOT NULL;
+CREATE INDEX findings_by_remote_ip ON findings(remote_ip) WHERE remote_ip IS NOT NULL;
+
+CREATE TABLE finding_documents (
+  finding_key INTEGER PRIMARY KEY REFERENCES findings(finding_key) ON DELETE CASCADE,
+  document BLOB NOT NULL
+);
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

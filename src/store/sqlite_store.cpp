@@ -1,106 +1,33 @@
-// SQLite implementation of Store: one connection in WAL mode, serialized by a mutex.
-//
-// SQLite allows one writer at a time anyway, and control-plane statements take
-// microseconds, so one connection with cached prepared statements is both the
-// simplest and a fast design. synchronous=FULL makes every acknowledged commit durable.
-#include <sqlite3.h>
-
-#include <mutex>
+// SQLite implementation of Store's control plane (detectors, filters, threat lists,
+// tags, client tokens) over one SqliteDatabase connection.
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
-#include "store/schema.h"
+#include "store/sqlite_database.h"
+#include "store/sqlite_findings.h"
 #include "store/store.h"
 
 namespace vigil {
 
 namespace {
 
-Status SqliteError(sqlite3* db, std::string_view what) {
-  return Status::Internal(std::string(what) + ": " + sqlite3_errmsg(db));
-}
-
-// A cached prepared statement in use: binds parameters 1..n, steps, reads columns,
-// and resets itself when it goes out of scope so the cache can hand it out again.
-class Query {
- public:
-  Query(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
-  ~Query() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-
-  template <typename... Args>
-  Query& Bind(const Args&... args) {
-    int index = 0;
-    (BindOne(++index, args), ...);
-    return *this;
-  }
-
-  // True when a row is available; false when done or on error (see status()).
-  bool Next() {
-    const int result = sqlite3_step(statement_);
-    if (result == SQLITE_ROW) return true;
-    if (result != SQLITE_DONE) status_ = SqliteError(db_, "query failed");
-    return false;
-  }
-  // Runs a statement that returns no rows.
-  Status Run() {
-    while (Next()) {
-    }
-    return status_;
-  }
-  const Status& status() const { return status_; }
-
-  std::string Text(int column) const {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-    return text ? std::string(text, sqlite3_column_bytes(statement_, column)) : std::string();
-  }
-  int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
-  bool Bool(int column) const { return Int(column) != 0; }
-
- private:
-  void BindOne(int index, std::string_view text) {
-    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void BindOne(int index, const std::string& text) { BindOne(index, std::string_view(text)); }
-  void BindOne(int index, const char* text) { BindOne(index, std::string_view(text)); }
-  void BindOne(int index, int64_t number) { sqlite3_bind_int64(statement_, index, number); }
-  void BindOne(int index, int number) { sqlite3_bind_int64(statement_, index, number); }
-  void BindOne(int index, size_t number) {
-    sqlite3_bind_int64(statement_, index, static_cast<int64_t>(number));
-  }
-  void BindOne(int index, bool flag) { sqlite3_bind_int(statement_, index, flag ? 1 : 0); }
-
-  sqlite3* db_;
-  sqlite3_stmt* statement_;
-  Status status_;
-};
-
 int KindColumn(ThreatListKind kind) { return kind == ThreatListKind::kIpSet ? 0 : 1; }
 int KindColumn(ResourceKind kind) { return static_cast<int>(kind); }
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override {
-    for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
-    sqlite3_close(db_);
-  }
+  explicit SqliteStore(std::unique_ptr<SqliteDatabase> database)
+      : database_(std::move(database)), db_(*database_), findings_(db_) {}
 
   StatusOr<std::string> CreateDetector(const DetectorRecord& detector, const Tags& tags,
                                        const ClientToken& token) override {
-    std::lock_guard lock(mutex_);
-    return InTransaction<std::string>([&]() -> StatusOr<std::string> {
+    auto lock = db_.Lock();
+    return db_.InTransaction<std::string>([&]() -> StatusOr<std::string> {
       if (auto earlier = ClaimedResource(token); !earlier.empty()) {
-        auto row = Prepare("SELECT 1 FROM detectors WHERE id = ?");
+        auto row = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
         if (row.Bind(earlier).Next()) return earlier;
       }
-      auto existing = Prepare("SELECT 1 FROM detectors WHERE account = ? AND region = ?");
+      auto existing = db_.Prepare("SELECT 1 FROM detectors WHERE account = ? AND region = ?");
       if (existing.Bind(detector.account, detector.region).Next()) {
         return Status::LimitExceeded(
             "The request is rejected because a detector already exists for the current "
@@ -108,13 +35,13 @@ class SqliteStore final : public Store {
       }
       VIGIL_RETURN_IF_ERROR(existing.status());
       const DataSourceSettings& sources = detector.data_sources;
-      VIGIL_RETURN_IF_ERROR(Prepare("INSERT INTO detectors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                                .Bind(detector.id, detector.account, detector.region,
-                                      detector.enabled, detector.finding_publishing_frequency,
-                                      sources.s3_logs, sources.kubernetes_audit_logs,
-                                      sources.malware_protection_ebs_volumes, detector.created_at,
-                                      detector.updated_at)
-                                .Run());
+      VIGIL_RETURN_IF_ERROR(
+          db_.Prepare("INSERT INTO detectors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              .Bind(detector.id, detector.account, detector.region, detector.enabled,
+                    detector.finding_publishing_frequency, sources.s3_logs,
+                    sources.kubernetes_audit_logs, sources.malware_protection_ebs_volumes,
+                    detector.created_at, detector.updated_at)
+              .Run());
       VIGIL_RETURN_IF_ERROR(InsertTags({detector.id, ResourceKind::kDetector, ""}, tags));
       VIGIL_RETURN_IF_ERROR(RecordClaim(token, detector.id));
       return detector.id;
@@ -123,8 +50,8 @@ class SqliteStore final : public Store {
 
   StatusOr<DetectorRecord> GetDetector(const std::string& account, const std::string& region,
                                        const std::string& detector_id) override {
-    std::lock_guard lock(mutex_);
-    auto query = Prepare(
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
         "SELECT enabled, finding_publishing_frequency, s3_logs, kubernetes_audit_logs, "
         "malware_protection_ebs_volumes, created_at, updated_at FROM detectors "
         "WHERE id = ? AND account = ? AND region = ?");
@@ -145,12 +72,12 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateDetector(const DetectorRecord& detector) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     const DataSourceSettings& sources = detector.data_sources;
     return ExpectOneChange(
-        Prepare("UPDATE detectors SET enabled = ?, finding_publishing_frequency = ?, "
-                "s3_logs = ?, kubernetes_audit_logs = ?, malware_protection_ebs_volumes = ?, "
-                "updated_at = ? WHERE id = ?")
+        db_.Prepare("UPDATE detectors SET enabled = ?, finding_publishing_frequency = ?, "
+                    "s3_logs = ?, kubernetes_audit_logs = ?, malware_protection_ebs_volumes = ?, "
+                    "updated_at = ? WHERE id = ?")
             .Bind(detector.enabled, detector.finding_publishing_frequency, sources.s3_logs,
                   sources.kubernetes_audit_logs, sources.malware_protection_ebs_volumes,
                   detector.updated_at, detector.id)
@@ -159,43 +86,44 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteDetector(const std::string& detector_id) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     // Children and tags go with it through ON DELETE CASCADE, in the same statement.
-    return ExpectOneChange(Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(),
-                           NotOwned());
+    return ExpectOneChange(
+        db_.Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(), NotOwned());
   }
 
   StatusOr<KeyPage> ListDetectorIds(const std::string& account, const std::string& region,
                                     const std::string& after, size_t limit) override {
-    std::lock_guard lock(mutex_);
-    return ReadPage(Prepare("SELECT id FROM detectors WHERE account = ? AND region = ? AND id > ? "
-                            "ORDER BY id LIMIT ?")
-                        .Bind(account, region, after, limit + 1),
-                    limit);
+    auto lock = db_.Lock();
+    return ReadPage(
+        db_.Prepare("SELECT id FROM detectors WHERE account = ? AND region = ? AND id > ? "
+                    "ORDER BY id LIMIT ?")
+            .Bind(account, region, after, limit + 1),
+        limit);
   }
 
   StatusOr<std::string> CreateFilter(const FilterRecord& filter, const Tags& tags,
                                      size_t max_filters, const ClientToken& token) override {
-    std::lock_guard lock(mutex_);
-    return InTransaction<std::string>([&]() -> StatusOr<std::string> {
+    auto lock = db_.Lock();
+    return db_.InTransaction<std::string>([&]() -> StatusOr<std::string> {
       if (auto earlier = ClaimedResource(token); !earlier.empty()) {
-        auto row = Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
+        auto row = db_.Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
         if (row.Bind(filter.detector_id, earlier).Next()) return earlier;
       }
       VIGIL_RETURN_IF_ERROR(RequireDetector(filter.detector_id));
-      auto duplicate = Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
+      auto duplicate = db_.Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
       if (duplicate.Bind(filter.detector_id, filter.name).Next()) {
         return Status::AlreadyExists("The request is rejected because a filter named '" +
                                      filter.name + "' already exists (parameter name).");
       }
-      auto count = Prepare("SELECT COUNT(*) FROM filters WHERE detector_id = ?");
+      auto count = db_.Prepare("SELECT COUNT(*) FROM filters WHERE detector_id = ?");
       count.Bind(filter.detector_id).Next();
       if (static_cast<size_t>(count.Int(0)) >= max_filters) {
         return Status::LimitExceeded("The request is rejected because the filter limit of " +
                                      std::to_string(max_filters) +
                                      " per detector has been exceeded.");
       }
-      VIGIL_RETURN_IF_ERROR(Prepare("INSERT INTO filters VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT INTO filters VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                                 .Bind(filter.detector_id, filter.name, filter.description,
                                       filter.action, filter.rank, filter.finding_criteria_json,
                                       filter.created_at, filter.updated_at)
@@ -209,8 +137,8 @@ class SqliteStore final : public Store {
 
   StatusOr<FilterRecord> GetFilter(const std::string& detector_id,
                                    const std::string& name) override {
-    std::lock_guard lock(mutex_);
-    auto query = Prepare(
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
         "SELECT description, action, rank, finding_criteria, created_at, updated_at "
         "FROM filters WHERE detector_id = ? AND name = ?");
     if (!query.Bind(detector_id, name).Next()) {
@@ -223,10 +151,11 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateFilter(const FilterRecord& filter) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     return ExpectOneChange(
-        Prepare("UPDATE filters SET description = ?, action = ?, rank = ?, finding_criteria = ?, "
-                "updated_at = ? WHERE detector_id = ? AND name = ?")
+        db_.Prepare(
+               "UPDATE filters SET description = ?, action = ?, rank = ?, finding_criteria = ?, "
+               "updated_at = ? WHERE detector_id = ? AND name = ?")
             .Bind(filter.description, filter.action, filter.rank, filter.finding_criteria_json,
                   filter.updated_at, filter.detector_id, filter.name)
             .Run(),
@@ -234,10 +163,10 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteFilter(const std::string& detector_id, const std::string& name) override {
-    std::lock_guard lock(mutex_);
-    auto deleted = InTransaction<bool>([&]() -> StatusOr<bool> {
+    auto lock = db_.Lock();
+    auto deleted = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       VIGIL_RETURN_IF_ERROR(
-          ExpectOneChange(Prepare("DELETE FROM filters WHERE detector_id = ? AND name = ?")
+          ExpectOneChange(db_.Prepare("DELETE FROM filters WHERE detector_id = ? AND name = ?")
                               .Bind(detector_id, name)
                               .Run(),
                           NoSuchResource("filter", name)));
@@ -247,11 +176,27 @@ class SqliteStore final : public Store {
     return deleted.status();
   }
 
+  StatusOr<std::vector<FilterRecord>> ListFilters(const std::string& detector_id) override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
+        "SELECT name, description, action, rank, finding_criteria, created_at, updated_at "
+        "FROM filters WHERE detector_id = ? ORDER BY rank, name");
+    query.Bind(detector_id);
+    std::vector<FilterRecord> filters;
+    while (query.Next()) {
+      filters.push_back(FilterRecord{detector_id, query.Text(0), query.Text(1), query.Text(2),
+                                     static_cast<int>(query.Int(3)), query.Text(4), query.Int(5),
+                                     query.Int(6)});
+    }
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return filters;
+  }
+
   StatusOr<KeyPage> ListFilterNames(const std::string& detector_id, const std::string& after,
                                     size_t limit) override {
-    std::lock_guard lock(mutex_);
-    return ReadPage(Prepare("SELECT name FROM filters WHERE detector_id = ? AND name > ? "
-                            "ORDER BY name LIMIT ?")
+    auto lock = db_.Lock();
+    return ReadPage(db_.Prepare("SELECT name FROM filters WHERE detector_id = ? AND name > ? "
+                                "ORDER BY name LIMIT ?")
                         .Bind(detector_id, after, limit + 1),
                     limit);
   }
@@ -259,16 +204,17 @@ class SqliteStore final : public Store {
   StatusOr<std::string> CreateThreatList(const ThreatListRecord& list, const Tags& tags,
                                          size_t max_per_detector,
                                          const ClientToken& token) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     const int kind = KindColumn(list.kind);
-    return InTransaction<std::string>([&]() -> StatusOr<std::string> {
+    return db_.InTransaction<std::string>([&]() -> StatusOr<std::string> {
       if (auto earlier = ClaimedResource(token); !earlier.empty()) {
         auto row =
-            Prepare("SELECT 1 FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?");
+            db_.Prepare("SELECT 1 FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?");
         if (row.Bind(kind, list.detector_id, earlier).Next()) return earlier;
       }
       VIGIL_RETURN_IF_ERROR(RequireDetector(list.detector_id));
-      auto count = Prepare("SELECT COUNT(*) FROM threat_lists WHERE kind = ? AND detector_id = ?");
+      auto count =
+          db_.Prepare("SELECT COUNT(*) FROM threat_lists WHERE kind = ? AND detector_id = ?");
       count.Bind(kind, list.detector_id).Next();
       if (static_cast<size_t>(count.Int(0)) >= max_per_detector) {
         return Status::LimitExceeded(
@@ -277,10 +223,11 @@ class SqliteStore final : public Store {
             (list.kind == ThreatListKind::kIpSet ? " IPSet" : " ThreatIntelSets") +
             " per detector has been reached.");
       }
-      VIGIL_RETURN_IF_ERROR(Prepare("INSERT INTO threat_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                                .Bind(kind, list.detector_id, list.id, list.name, list.format,
-                                      list.location, list.status, list.created_at, list.updated_at)
-                                .Run());
+      VIGIL_RETURN_IF_ERROR(
+          db_.Prepare("INSERT INTO threat_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              .Bind(kind, list.detector_id, list.id, list.name, list.format, list.location,
+                    list.status, list.created_at, list.updated_at)
+              .Run());
       VIGIL_RETURN_IF_ERROR(
           InsertTags({list.detector_id, ResourceKindOf(list.kind), list.id}, tags));
       VIGIL_RETURN_IF_ERROR(RecordClaim(token, list.id));
@@ -290,8 +237,8 @@ class SqliteStore final : public Store {
 
   StatusOr<ThreatListRecord> GetThreatList(ThreatListKind kind, const std::string& detector_id,
                                            const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    auto query = Prepare(
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
         "SELECT name, format, location, status, created_at, updated_at FROM threat_lists "
         "WHERE kind = ? AND detector_id = ? AND id = ?");
     if (!query.Bind(KindColumn(kind), detector_id, id).Next()) {
@@ -304,10 +251,10 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateThreatList(const ThreatListRecord& list) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     return ExpectOneChange(
-        Prepare("UPDATE threat_lists SET name = ?, location = ?, status = ?, updated_at = ? "
-                "WHERE kind = ? AND detector_id = ? AND id = ?")
+        db_.Prepare("UPDATE threat_lists SET name = ?, location = ?, status = ?, updated_at = ? "
+                    "WHERE kind = ? AND detector_id = ? AND id = ?")
             .Bind(list.name, list.location, list.status, list.updated_at, KindColumn(list.kind),
                   list.detector_id, list.id)
             .Run(),
@@ -316,10 +263,10 @@ class SqliteStore final : public Store {
 
   Status DeleteThreatList(ThreatListKind kind, const std::string& detector_id,
                           const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    auto deleted = InTransaction<bool>([&]() -> StatusOr<bool> {
+    auto lock = db_.Lock();
+    auto deleted = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       VIGIL_RETURN_IF_ERROR(ExpectOneChange(
-          Prepare("DELETE FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?")
+          db_.Prepare("DELETE FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?")
               .Bind(KindColumn(kind), detector_id, id)
               .Run(),
           NoSuchResource(ListWord(kind), id)));
@@ -331,18 +278,18 @@ class SqliteStore final : public Store {
 
   StatusOr<KeyPage> ListThreatListIds(ThreatListKind kind, const std::string& detector_id,
                                       const std::string& after, size_t limit) override {
-    std::lock_guard lock(mutex_);
-    return ReadPage(Prepare("SELECT id FROM threat_lists WHERE kind = ? AND detector_id = ? "
-                            "AND id > ? ORDER BY id LIMIT ?")
+    auto lock = db_.Lock();
+    return ReadPage(db_.Prepare("SELECT id FROM threat_lists WHERE kind = ? AND detector_id = ? "
+                                "AND id > ? ORDER BY id LIMIT ?")
                         .Bind(KindColumn(kind), detector_id, after, limit + 1),
                     limit);
   }
 
   StatusOr<Tags> GetTags(const ResourceRef& resource) override {
-    std::lock_guard lock(mutex_);
+    auto lock = db_.Lock();
     VIGIL_RETURN_IF_ERROR(RequireResource(resource));
     auto query =
-        Prepare("SELECT key, value FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
+        db_.Prepare("SELECT key, value FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
     query.Bind(resource.detector_id, KindColumn(resource.kind), resource.child);
     Tags tags;
     while (query.Next()) tags.emplace(query.Text(0), query.Text(1));
@@ -351,12 +298,12 @@ class SqliteStore final : public Store {
   }
 
   Status TagResource(const ResourceRef& resource, const Tags& tags, size_t max_tags) override {
-    std::lock_guard lock(mutex_);
-    auto tagged = InTransaction<bool>([&]() -> StatusOr<bool> {
+    auto lock = db_.Lock();
+    auto tagged = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       VIGIL_RETURN_IF_ERROR(RequireResource(resource));
       VIGIL_RETURN_IF_ERROR(InsertTags(resource, tags));
       auto count =
-          Prepare("SELECT COUNT(*) FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
+          db_.Prepare("SELECT COUNT(*) FROM tags WHERE detector_id = ? AND kind = ? AND child = ?");
       count.Bind(resource.detector_id, KindColumn(resource.kind), resource.child).Next();
       if (static_cast<size_t>(count.Int(0)) > max_tags) {
         return Status::LimitExceeded(
@@ -370,12 +317,13 @@ class SqliteStore final : public Store {
   }
 
   Status UntagResource(const ResourceRef& resource, const std::vector<std::string>& keys) override {
-    std::lock_guard lock(mutex_);
-    auto untagged = InTransaction<bool>([&]() -> StatusOr<bool> {
+    auto lock = db_.Lock();
+    auto untagged = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       VIGIL_RETURN_IF_ERROR(RequireResource(resource));
       for (const std::string& key : keys) {
         VIGIL_RETURN_IF_ERROR(
-            Prepare("DELETE FROM tags WHERE detector_id = ? AND kind = ? AND child = ? AND key = ?")
+            db_.Prepare(
+                   "DELETE FROM tags WHERE detector_id = ? AND kind = ? AND child = ? AND key = ?")
                 .Bind(resource.detector_id, KindColumn(resource.kind), resource.child, key)
                 .Run());
       }
@@ -384,11 +332,47 @@ class SqliteStore final : public Store {
     return untagged.status();
   }
 
+  StatusOr<UpsertOutcome> UpsertFinding(const FindingRecord& incoming,
+                                        const FindingMerge& merge) override {
+    auto lock = db_.Lock();
+    return findings_.Upsert(incoming, merge);
+  }
+
+  StatusOr<std::vector<FindingRecord>> GetFindings(const std::vector<std::string>& detector_ids,
+                                                   const std::vector<std::string>& ids) override {
+    auto lock = db_.Lock();
+    return findings_.Get(detector_ids, ids);
+  }
+
+  StatusOr<FindingIdPage> QueryFindings(const FindingQuery& query) override {
+    auto lock = db_.Lock();
+    return findings_.QueryIds(query);
+  }
+
+  StatusOr<std::vector<std::pair<double, int64_t>>> CountFindingsBySeverity(
+      const FindingQuery& query) override {
+    auto lock = db_.Lock();
+    return findings_.CountBySeverity(query);
+  }
+
+  Status UpdateFindings(const std::vector<std::string>& detector_ids,
+                        const std::vector<std::string>& ids,
+                        const std::function<void(FindingRecord&)>& change) override {
+    auto lock = db_.Lock();
+    return findings_.Update(detector_ids, ids, change);
+  }
+
+  StatusOr<int64_t> PurgeFindingsUpdatedBefore(int64_t cutoff_millis) override {
+    auto lock = db_.Lock();
+    return findings_.PurgeUpdatedBefore(cutoff_millis);
+  }
+
   Status Reset() override {
-    std::lock_guard lock(mutex_);
-    auto reset = InTransaction<bool>([&]() -> StatusOr<bool> {
-      for (const char* table : {"tags", "filters", "threat_lists", "detectors", "client_tokens"}) {
-        VIGIL_RETURN_IF_ERROR(Exec(std::string("DELETE FROM ") + table));
+    auto lock = db_.Lock();
+    auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
+      for (const char* table : {"finding_documents", "findings", "tags", "filters", "threat_lists",
+                                "detectors", "client_tokens"}) {
+        VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;
     });
@@ -396,9 +380,9 @@ class SqliteStore final : public Store {
   }
 
   int64_t SizeBytes() override {
-    std::lock_guard lock(mutex_);
-    auto pages = Prepare("PRAGMA page_count");
-    auto page_size = Prepare("PRAGMA page_size");
+    auto lock = db_.Lock();
+    auto pages = db_.Prepare("PRAGMA page_count");
+    auto page_size = db_.Prepare("PRAGMA page_size");
     if (!pages.Next() || !page_size.Next()) return 0;
     return pages.Int(0) * page_size.Int(0);
   }
@@ -423,47 +407,10 @@ class SqliteStore final : public Store {
                             std::string(what) + " '" + std::string(key) + "'.");
   }
 
-  // Callers hold mutex_. Statements are prepared once and reused.
-  Query Prepare(const char* sql) {
-    auto [it, inserted] = statements_.try_emplace(sql, nullptr);
-    if (inserted && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second,
-                                       nullptr) != SQLITE_OK) {
-      // A statement that does not compile is a programming error in this file.
-      std::string message = sqlite3_errmsg(db_);
-      statements_.erase(it);
-      throw std::logic_error("SQLite cannot prepare '" + std::string(sql) + "': " + message);
-    }
-    return Query(db_, it->second);
-  }
-
-  Status Exec(const std::string& sql) {
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return SqliteError(db_, sql);
-    }
-    return Status::Ok();
-  }
-
-  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
-  template <typename T, typename Body>
-  StatusOr<T> InTransaction(Body body) {
-    VIGIL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    StatusOr<T> result = body();
-    if (!result.ok()) {
-      Exec("ROLLBACK");
-      return result;
-    }
-    Status committed = Exec("COMMIT");
-    if (!committed.ok()) {
-      Exec("ROLLBACK");
-      return committed;
-    }
-    return result;
-  }
-
   // OK when the statement that gave `status` changed a row, else `if_missing`.
   Status ExpectOneChange(Status status, Status if_missing) {
     VIGIL_RETURN_IF_ERROR(status);
-    return sqlite3_changes(db_) == 0 ? if_missing : Status::Ok();
+    return db_.Changes() == 0 ? if_missing : Status::Ok();
   }
 
   StatusOr<KeyPage> ReadPage(Query& query, size_t limit) {
@@ -481,7 +428,7 @@ class SqliteStore final : public Store {
   StatusOr<KeyPage> ReadPage(Query&& query, size_t limit) { return ReadPage(query, limit); }
 
   Status RequireDetector(const std::string& detector_id) {
-    auto query = Prepare("SELECT 1 FROM detectors WHERE id = ?");
+    auto query = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
     if (query.Bind(detector_id).Next()) return Status::Ok();
     VIGIL_RETURN_IF_ERROR(query.status());
     return NotOwned();
@@ -492,7 +439,7 @@ class SqliteStore final : public Store {
       case ResourceKind::kDetector:
         return RequireDetector(resource.detector_id);
       case ResourceKind::kFilter: {
-        auto query = Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
+        auto query = db_.Prepare("SELECT 1 FROM filters WHERE detector_id = ? AND name = ?");
         if (query.Bind(resource.detector_id, resource.child).Next()) return Status::Ok();
         return NoSuchResource("filter", resource.child);
       }
@@ -502,7 +449,7 @@ class SqliteStore final : public Store {
                                         ? ThreatListKind::kIpSet
                                         : ThreatListKind::kThreatIntelSet;
         auto query =
-            Prepare("SELECT 1 FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?");
+            db_.Prepare("SELECT 1 FROM threat_lists WHERE kind = ? AND detector_id = ? AND id = ?");
         if (query.Bind(KindColumn(kind), resource.detector_id, resource.child).Next()) {
           return Status::Ok();
         }
@@ -517,8 +464,8 @@ class SqliteStore final : public Store {
   Status InsertTags(const ResourceRef& resource, const Tags& tags) {
     for (const auto& [key, value] : tags) {
       VIGIL_RETURN_IF_ERROR(
-          Prepare("INSERT INTO tags VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                  "(detector_id, kind, child, key) DO UPDATE SET value = excluded.value")
+          db_.Prepare("INSERT INTO tags VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                      "(detector_id, kind, child, key) DO UPDATE SET value = excluded.value")
               .Bind(resource.detector_id, KindColumn(resource.kind), resource.child, key, value)
               .Run());
     }
@@ -526,7 +473,7 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteTags(const ResourceRef& resource) {
-    return Prepare("DELETE FROM tags WHERE detector_id = ? AND kind = ? AND child = ?")
+    return db_.Prepare("DELETE FROM tags WHERE detector_id = ? AND kind = ? AND child = ?")
         .Bind(resource.detector_id, KindColumn(resource.kind), resource.child)
         .Run();
   }
@@ -534,47 +481,28 @@ class SqliteStore final : public Store {
   // The resource key an earlier create with this token made, or "" if none.
   std::string ClaimedResource(const ClientToken& token) {
     if (token.token.empty()) return "";
-    auto query = Prepare(
+    auto query = db_.Prepare(
         "SELECT resource_key FROM client_tokens WHERE scope = ? AND operation = ? AND token = ?");
     return query.Bind(token.scope, token.operation, token.token).Next() ? query.Text(0) : "";
   }
 
   Status RecordClaim(const ClientToken& token, const std::string& resource_key) {
     if (token.token.empty()) return Status::Ok();
-    return Prepare("INSERT OR REPLACE INTO client_tokens VALUES (?, ?, ?, ?)")
+    return db_.Prepare("INSERT OR REPLACE INTO client_tokens VALUES (?, ?, ?, ?)")
         .Bind(token.scope, token.operation, token.token, resource_key)
         .Run();
   }
 
-  std::mutex mutex_;
-  sqlite3* db_;
-  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  std::unique_ptr<SqliteDatabase> database_;
+  SqliteDatabase& db_;  // *database_, named for brevity
+  SqliteFindingTable findings_;
 };
 
 }  // namespace
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Status status = Status::Internal("cannot open the store at " + path + ": " +
-                                     (db ? sqlite3_errmsg(db) : "out of memory"));
-    sqlite3_close(db);
-    return status;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  const char* pragmas =
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-  if (sqlite3_exec(db, pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    Status status = SqliteError(db, "cannot configure the store at " + path);
-    sqlite3_close(db);
-    return status;
-  }
-  if (Status migrated = MigrateSchema(db); !migrated.ok()) {
-    sqlite3_close(db);
-    return migrated;
-  }
-  return std::unique_ptr<Store>(new SqliteStore(db));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDatabase> database, SqliteDatabase::Open(path));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(database)));
 }
 
 }  // namespace vigil

@@ -6,12 +6,14 @@
 // with the insert, Internal for storage failures.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "store/finding_records.h"
 #include "store/records.h"
 
 namespace vigil {
@@ -47,6 +49,8 @@ class Store {
                                            const std::string& name) = 0;
   virtual Status UpdateFilter(const FilterRecord& filter) = 0;
   virtual Status DeleteFilter(const std::string& detector_id, const std::string& name) = 0;
+  // Every filter of the detector, in rank order (then name).
+  virtual StatusOr<std::vector<FilterRecord>> ListFilters(const std::string& detector_id) = 0;
   virtual StatusOr<KeyPage> ListFilterNames(const std::string& detector_id,
                                             const std::string& after, size_t limit) = 0;
 
@@ -69,6 +73,35 @@ class Store {
   virtual Status TagResource(const ResourceRef& resource, const Tags& tags, size_t max_tags) = 0;
   virtual Status UntagResource(const ResourceRef& resource,
                                const std::vector<std::string>& keys) = 0;
+
+  // Findings. Upserts by (detector, aggregation key): a new key inserts `incoming`; an
+  // existing one replaces the stored finding with merge(existing, incoming), which must
+  // keep the id. Returns the stored record and whether it was created. NotFound when
+  // the detector does not exist.
+  using FindingMerge = std::function<StatusOr<FindingRecord>(const FindingRecord& existing,
+                                                             const FindingRecord& incoming)>;
+  struct UpsertOutcome {
+    FindingRecord stored;
+    bool created = false;
+  };
+  virtual StatusOr<UpsertOutcome> UpsertFinding(const FindingRecord& incoming,
+                                                const FindingMerge& merge) = 0;
+  // The findings with these ids among `detector_ids`, in no particular order; unknown
+  // ids are skipped.
+  virtual StatusOr<std::vector<FindingRecord>> GetFindings(
+      const std::vector<std::string>& detector_ids, const std::vector<std::string>& ids) = 0;
+  // One page of ids matching `query`, in its sort order.
+  virtual StatusOr<FindingIdPage> QueryFindings(const FindingQuery& query) = 0;
+  // (severity, count) of every finding matching `query` (offset and limit ignored).
+  virtual StatusOr<std::vector<std::pair<double, int64_t>>> CountFindingsBySeverity(
+      const FindingQuery& query) = 0;
+  // Applies `change` to each named finding in one transaction (archive, feedback...);
+  // `change` must keep id and aggregation key. Unknown ids are skipped.
+  virtual Status UpdateFindings(const std::vector<std::string>& detector_ids,
+                                const std::vector<std::string>& ids,
+                                const std::function<void(FindingRecord&)>& change) = 0;
+  // Deletes findings last updated before `cutoff_millis`; returns how many.
+  virtual StatusOr<int64_t> PurgeFindingsUpdatedBefore(int64_t cutoff_millis) = 0;
 
   // Drops every row (the test-suite reset endpoint).
   virtual Status Reset() = 0;

@@ -16,11 +16,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
-#include "store/records.h"
 
-namespace vigil::api {
+namespace vigil {
 
 enum class Presence { kRequired, kOptional };
 
@@ -47,10 +47,12 @@ class JsonReader {
   // A string that must be one of `allowed`.
   std::optional<std::string> Enum(std::string_view name, Presence presence,
                                   std::span<const std::string_view> allowed);
+  // A list of strings: [min_items, max_items] items, each [min_length, max_length] bytes.
+  std::optional<std::vector<std::string>> StringList(std::string_view name, Presence presence,
+                                                     size_t min_items, size_t max_items,
+                                                     size_t min_length, size_t max_length);
   // A nested object; nullptr when absent (or on error).
   const boost::json::object* Object(std::string_view name, Presence presence);
-  // A GuardDuty TagMap, validated with ValidateTags.
-  std::optional<Tags> TagMap(std::string_view name, Presence presence);
 
   // Records `status` unless an earlier problem was recorded.
   void Fail(Status status);
@@ -67,4 +69,4 @@ class JsonReader {
   Status status_;
 };
 
-}  // namespace vigil::api
+}  // namespace vigil

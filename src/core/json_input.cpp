@@ -1,11 +1,9 @@
-#include "api/json_input.h"
+#include "core/json_input.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/validation.h"
-
-namespace vigil::api {
+namespace vigil {
 
 namespace json = boost::json;
 
@@ -118,6 +116,37 @@ std::optional<std::string> JsonReader::Enum(std::string_view name, Presence pres
   return std::nullopt;
 }
 
+std::optional<std::vector<std::string>> JsonReader::StringList(std::string_view name,
+                                                               Presence presence, size_t min_items,
+                                                               size_t max_items, size_t min_length,
+                                                               size_t max_length) {
+  const json::value* value = Find(name, presence);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_array()) {
+    Fail(InvalidParameter(PathOf(name), "expected a list of strings."));
+    return std::nullopt;
+  }
+  const json::array& items = value->as_array();
+  if (items.size() < min_items || items.size() > max_items) {
+    Fail(InvalidParameter(PathOf(name), "the list must have between " + std::to_string(min_items) +
+                                            " and " + std::to_string(max_items) + " items."));
+    return std::nullopt;
+  }
+  std::vector<std::string> strings;
+  strings.reserve(items.size());
+  for (const json::value& item : items) {
+    if (!item.is_string() || item.as_string().size() < min_length ||
+        item.as_string().size() > max_length) {
+      Fail(InvalidParameter(PathOf(name), "each item must be a string of " +
+                                              std::to_string(min_length) + " to " +
+                                              std::to_string(max_length) + " characters."));
+      return std::nullopt;
+    }
+    strings.emplace_back(item.as_string());
+  }
+  return strings;
+}
+
 const json::object* JsonReader::Object(std::string_view name, Presence presence) {
   const json::value* value = Find(name, presence);
   if (value == nullptr) return nullptr;
@@ -128,23 +157,4 @@ const json::object* JsonReader::Object(std::string_view name, Presence presence)
   return &value->as_object();
 }
 
-std::optional<Tags> JsonReader::TagMap(std::string_view name, Presence presence) {
-  const json::object* object = Object(name, presence);
-  if (object == nullptr) return std::nullopt;
-  Tags tags;
-  for (const auto& member : *object) {
-    if (!member.value().is_string()) {
-      Fail(InvalidParameter(
-          PathOf(name), "the value of tag '" + std::string(member.key()) + "' must be a string."));
-      return std::nullopt;
-    }
-    tags[std::string(member.key())] = std::string(member.value().as_string());
-  }
-  if (Status valid = ValidateTags(tags, PathOf(name)); !valid.ok()) {
-    Fail(std::move(valid));
-    return std::nullopt;
-  }
-  return tags;
-}
-
-}  // namespace vigil::api
+}  // namespace vigil

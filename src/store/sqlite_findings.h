@@ -1,0 +1,47 @@
+// The findings half of the SQLite store: upserts by aggregation key, queries that
+// push indexed conditions into SQL and hand the rest to a C++ predicate over each
+// row's projection (registered as the SQL function vigil_residual), statistics,
+// batch updates and purging. Callers hold the database's lock.
+#pragma once
+
+#include <variant>
+
+#include "store/sqlite_database.h"
+#include "store/store.h"
+
+namespace vigil {
+
+class SqliteFindingTable {
+ public:
+  // Registers the SQL functions on `database`, which must outlive this.
+  explicit SqliteFindingTable(SqliteDatabase& database);
+
+  StatusOr<Store::UpsertOutcome> Upsert(const FindingRecord& incoming,
+                                        const Store::FindingMerge& merge);
+  StatusOr<std::vector<FindingRecord>> Get(const std::vector<std::string>& detector_ids,
+                                           const std::vector<std::string>& ids);
+  StatusOr<FindingIdPage> QueryIds(const FindingQuery& query);
+  StatusOr<std::vector<std::pair<double, int64_t>>> CountBySeverity(const FindingQuery& query);
+  Status Update(const std::vector<std::string>& detector_ids, const std::vector<std::string>& ids,
+                const std::function<void(FindingRecord&)>& change);
+  StatusOr<int64_t> PurgeUpdatedBefore(int64_t cutoff_millis);
+
+ private:
+  // The WHERE clause of `query` and the values to bind, in order.
+  struct WhereClause {
+    std::string sql;
+    std::vector<std::variant<std::string, double>> values;  // one per '?', in order
+  };
+  static WhereClause BuildWhere(const FindingQuery& query);
+  static void BindWhere(vigil::Query& statement, const WhereClause& where);
+
+  Status Write(FindingRecord record, std::optional<int64_t> finding_key);
+
+  static void ResidualFunction(sqlite3_context* context, int argc, sqlite3_value** argv);
+  static void SortKeyFunction(sqlite3_context* context, int argc, sqlite3_value** argv);
+
+  SqliteDatabase& db_;
+  const FindingQuery* active_query_ = nullptr;  // set while a query runs
+};
+
+}  // namespace vigil
