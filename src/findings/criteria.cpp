@@ -272,15 +272,13 @@ bool ConditionMatches(const Condition& condition, const FindingProjection& proje
   state.condition = &condition;
   state.kind = condition.attribute ? condition.attribute->kind : AttributeKind::kString;
   state.has_bounds = HasBounds(condition);
-  state.needs_number =
-      state.has_bounds ||
-      (!(condition.equals.empty() && condition.not_equals.empty()) &&
-       (state.kind == AttributeKind::kNumber || state.kind == AttributeKind::kTimestamp));
   state.equals_satisfied = condition.equals.empty();
   state.bounds_satisfied = !state.has_bounds;
   if (state.equals_satisfied && state.bounds_satisfied && condition.not_equals.empty()) {
     return true;
   }
+  state.needs_number = state.has_bounds || state.kind == AttributeKind::kNumber ||
+                       state.kind == AttributeKind::kTimestamp;
   // Id 0 is never stored, so a condition without an attribute sees a missing attribute.
   const uint16_t id = condition.attribute ? condition.attribute->id : 0;
   Evaluation* evaluation = &state;

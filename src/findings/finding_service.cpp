@@ -1,5 +1,6 @@
 #include "findings/finding_service.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 
 #include "core/ids.h"
@@ -12,12 +13,12 @@ namespace json = boost::json;
 
 namespace {
 
-// True when an ARCHIVE filter of the detector matches the finding's projection.
-StatusOr<bool> SuppressedByFilters(Store& store, const std::string& detector_id,
-                                   std::string_view projection) {
+// The detector's ARCHIVE filters, parsed, in rank order.
+StatusOr<std::vector<FindingCriteria>> SuppressionRules(Store& store,
+                                                        const std::string& detector_id) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<FilterRecord> filters, store.ListFilters(detector_id));
-  const FindingProjection view(projection);
-  for (const FilterRecord& filter : filters) {  // rank order
+  std::vector<FindingCriteria> rules;
+  for (const FilterRecord& filter : filters) {
     if (filter.action != "ARCHIVE") continue;
     boost::system::error_code ec;
     json::value criteria = json::parse(filter.finding_criteria_json, ec);
@@ -25,9 +26,9 @@ StatusOr<bool> SuppressedByFilters(Store& store, const std::string& detector_id,
     auto parsed = FindingCriteria::Parse(criteria.as_object(), "findingCriteria");
     // A filter saved by an older version may name an attribute this one rejects; it
     // then archives nothing rather than blocking every finding.
-    if (parsed.ok() && parsed->Matches(view)) return true;
+    if (parsed.ok()) rules.push_back(std::move(*parsed));
   }
-  return false;
+  return rules;
 }
 
 void SetArchivedMember(json::object& finding, bool archived) {
@@ -38,21 +39,33 @@ void SetArchivedMember(json::object& finding, bool archived) {
 
 }  // namespace
 
-StatusOr<FindingService::RecordOutcome> FindingService::Record(const std::string& detector_id,
-                                                               const std::string& aggregation_key,
-                                                               const json::object& finding) {
-  VIGIL_ASSIGN_OR_RETURN(FindingRecord record,
-                         MakeFindingRecord(finding, detector_id, aggregation_key));
-  VIGIL_ASSIGN_OR_RETURN(bool suppressed,
-                         SuppressedByFilters(store_, detector_id, record.projection));
-  if (suppressed && !record.archived) {
-    json::object archived = finding;
-    SetArchivedMember(archived, true);
-    VIGIL_ASSIGN_OR_RETURN(record, MakeFindingRecord(archived, detector_id, aggregation_key));
+StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
+    const std::string& detector_id, const std::vector<Occurrence>& occurrences) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<FindingCriteria> rules, SuppressionRules(store_, detector_id));
+  std::vector<FindingRecord> records;
+  records.reserve(occurrences.size());
+  for (const Occurrence& occurrence : occurrences) {
+    VIGIL_ASSIGN_OR_RETURN(FindingRecord record, MakeFindingRecord(occurrence.finding, detector_id,
+                                                                   occurrence.aggregation_key));
+    const FindingProjection projection(record.projection);
+    const bool suppressed = std::any_of(rules.begin(), rules.end(),
+                                        [&](const auto& rule) { return rule.Matches(projection); });
+    if (suppressed && !record.archived) {
+      json::object archived = occurrence.finding;
+      SetArchivedMember(archived, true);
+      VIGIL_ASSIGN_OR_RETURN(record,
+                             MakeFindingRecord(archived, detector_id, occurrence.aggregation_key));
+    }
+    records.push_back(std::move(record));
   }
-  VIGIL_ASSIGN_OR_RETURN(Store::UpsertOutcome outcome,
-                         store_.UpsertFinding(record, MergeOccurrence));
-  return RecordOutcome{outcome.stored.id, outcome.created, outcome.stored.archived};
+  VIGIL_ASSIGN_OR_RETURN(std::vector<Store::UpsertOutcome> stored,
+                         store_.UpsertFindings(records, MergeOccurrence));
+  std::vector<RecordOutcome> outcomes;
+  outcomes.reserve(stored.size());
+  for (const Store::UpsertOutcome& outcome : stored) {
+    outcomes.push_back({outcome.stored.id, outcome.created, outcome.stored.archived});
+  }
+  return outcomes;
 }
 
 StatusOr<FindingIdPage> FindingService::List(const std::vector<std::string>& detector_ids,
@@ -129,14 +142,13 @@ Status FindingService::CreateSamples(const std::string& account, const std::stri
                                      const std::string& detector_id,
                                      const std::vector<const FindingTypeInfo*>& types,
                                      int64_t now_millis) {
+  std::vector<Occurrence> samples;
   for (const FindingTypeInfo* type : types) {
     const FindingOrigin origin{account, region, detector_id, NewResourceId(), now_millis};
     // Samples of one type aggregate: asking again updates the sample (count grows).
-    VIGIL_RETURN_IF_ERROR(
-        Record(detector_id, "sample/" + std::string(type->type), BuildSampleFinding(*type, origin))
-            .status());
+    samples.push_back({"sample/" + std::string(type->type), BuildSampleFinding(*type, origin)});
   }
-  return Status::Ok();
+  return Record(detector_id, samples).status();
 }
 
 StatusOr<int64_t> FindingService::PurgeExpired(int64_t now_millis) {

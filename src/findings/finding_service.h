@@ -25,16 +25,22 @@ class FindingService {
   // Borrows `store`, which must outlive the service.
   explicit FindingService(Store& store) : store_(store) {}
 
+  // One occurrence of an issue: a complete Finding object and the key that makes
+  // repeats of the issue update one finding.
+  struct Occurrence {
+    std::string aggregation_key;
+    boost::json::object finding;
+  };
   struct RecordOutcome {
     std::string finding_id;
     bool created = false;
     bool archived = false;
   };
-  // Records one occurrence of `finding` (a complete Finding object) for `detector_id`:
-  // a new aggregation key creates a finding, a known one updates it (MergeOccurrence).
-  // ARCHIVE filters of the detector, in rank order, archive it when one matches.
-  StatusOr<RecordOutcome> Record(const std::string& detector_id, const std::string& aggregation_key,
-                                 const boost::json::object& finding);
+  // Records occurrences for `detector_id` in one transaction: a new aggregation key
+  // creates a finding, a known one updates it (MergeOccurrence). ARCHIVE filters of the
+  // detector, in rank order, archive a finding when one matches. Outcomes are in order.
+  StatusOr<std::vector<RecordOutcome>> Record(const std::string& detector_id,
+                                              const std::vector<Occurrence>& occurrences);
 
   // One page of finding ids (offset-based) matching `criteria`.
   StatusOr<FindingIdPage> List(const std::vector<std::string>& detector_ids,

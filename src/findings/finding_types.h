@@ -15,7 +15,8 @@ struct FindingTypeInfo {
   std::string_view type;           // e.g. "UnauthorizedAccess:EC2/SSHBruteForce"
   double severity = 0;             // default: Low 2, Medium 5, High 8 (GuardDuty's samples)
   std::string_view resource_type;  // "Instance", "AccessKey" or "S3Bucket"
-  std::string_view action_type;    // "NETWORK_CONNECTION", "PORT_PROBE", "DNS_REQUEST", "AWS_API_CALL"
+  std::string_view
+      action_type;  // "NETWORK_CONNECTION", "PORT_PROBE", "DNS_REQUEST", "AWS_API_CALL"
   std::string_view feature_name;   // "FlowLogs", "CloudTrail", "DnsLogs" or "S3DataEvents"
   std::string_view resource_role;  // "TARGET" or "ACTOR"
   // Templates with {placeholders}: {remoteIp}, {instanceId}, {accessKeyId}, {userName},

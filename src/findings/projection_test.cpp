@@ -296,14 +296,6 @@ TEST(FindingProjectionTest, ProjectionIsMuchSmallerThanTheFinding) {
   EXPECT_LT(encoded.size() * 2, json::serialize(finding).size());
 }
 
-TEST(FindingProjectionTest, EmptyOrForeignBytesHaveNoValues) {
-  for (std::string_view bytes : {std::string_view(""), std::string_view("\x02\x05\x01x", 4),
-                                 std::string_view("{\"severity\":8}")}) {
-    const FindingProjection projection(bytes);
-    for (uint16_t id = 0; id < 110; ++id) EXPECT_EQ(projection.FirstValue(id), std::nullopt);
-  }
-}
-
 // Every value handed out must lie inside the encoded buffer.
 void ExpectSafeToRead(std::string_view bytes) {
   const FindingProjection projection(bytes);
@@ -319,6 +311,31 @@ void ExpectSafeToRead(std::string_view bytes) {
       EXPECT_GE(first->data(), begin);
       EXPECT_LE(first->data() + first->size(), end);
     }
+  }
+}
+
+TEST(FindingProjectionTest, FindingsOverSixtyFourKilobytesRoundTrip) {
+  json::object finding = json::parse(kFindingJson).as_object();
+  json::array& tags =
+      finding["resource"].as_object()["instanceDetails"].as_object()["tags"].as_array();
+  for (int i = 0; i < 300; ++i) {
+    tags.push_back(
+        json::object{{"key", "k" + std::to_string(i)}, {"value", std::string(300, 'v')}});
+  }
+  const std::string encoded = FindingProjection::Encode(finding);
+  ASSERT_GT(encoded.size(), 90000u);
+  EXPECT_EQ(ValuesOf(encoded, "resource.instanceDetails.tags.key").size(), 302u);
+  EXPECT_EQ(ValuesOf(encoded, "resource.instanceDetails.tags.key").back(), "k299");
+  EXPECT_EQ(ValuesOf(encoded, "service.count"), Values{"14"});
+  EXPECT_EQ(ValuesOf(encoded, "accountId"), Values{"111122223333"});
+  ExpectSafeToRead(encoded.substr(0, encoded.size() - 1));
+}
+
+TEST(FindingProjectionTest, EmptyOrForeignBytesHaveNoValues) {
+  for (std::string_view bytes : {std::string_view(""), std::string_view("\x07\x01\x01\x20\x00", 5),
+                                 std::string_view("{\"severity\":8}")}) {
+    const FindingProjection projection(bytes);
+    for (uint16_t id = 0; id < 110; ++id) EXPECT_EQ(projection.FirstValue(id), std::nullopt);
   }
 }
 

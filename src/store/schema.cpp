@@ -69,9 +69,16 @@ CREATE TABLE client_tokens (
     // 2: findings. Indexed columns for the common criteria, the criteria projection
     // beside them, and the (compressed) document in its own table so scans skip it.
     R"sql(
+-- Findings name their detector by a small integer: a 32-character id repeated in the
+-- row and in every index would cost ~200 bytes per finding.
+CREATE TABLE detector_keys (
+  key INTEGER PRIMARY KEY,
+  detector_id TEXT NOT NULL UNIQUE REFERENCES detectors(id) ON DELETE CASCADE
+);
+
 CREATE TABLE findings (
   finding_key INTEGER PRIMARY KEY,
-  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  detector_key INTEGER NOT NULL REFERENCES detector_keys(key) ON DELETE CASCADE,
   id TEXT NOT NULL,
   aggregation_key TEXT NOT NULL,
   account_id TEXT,
@@ -90,11 +97,11 @@ CREATE TABLE findings (
   feedback_comments TEXT,
   projection BLOB NOT NULL
 );
-CREATE UNIQUE INDEX findings_by_id ON findings(detector_id, id);
-CREATE UNIQUE INDEX findings_by_aggregation ON findings(detector_id, aggregation_key);
-CREATE INDEX findings_by_updated ON findings(detector_id, updated_at);
-CREATE INDEX findings_by_severity ON findings(detector_id, severity);
-CREATE INDEX findings_by_type ON findings(detector_id, type, updated_at);
+CREATE UNIQUE INDEX findings_by_id ON findings(detector_key, id);
+CREATE UNIQUE INDEX findings_by_aggregation ON findings(detector_key, aggregation_key);
+CREATE INDEX findings_by_updated ON findings(detector_key, updated_at);
+CREATE INDEX findings_by_severity ON findings(detector_key, severity);
+CREATE INDEX findings_by_type ON findings(detector_key, type, updated_at);
 CREATE INDEX findings_by_instance ON findings(instance_id) WHERE instance_id IS NOT NULL;
 CREATE INDEX findings_by_access_key ON findings(access_key_id) WHERE access_key_id IS NOT NULL;
 CREATE INDEX findings_by_remote_ip ON findings(remote_ip) WHERE remote_ip IS NOT NULL;

@@ -9,7 +9,7 @@ namespace {
 // Every stored column of a finding, in the order ReadRecord expects. A macro so it can
 // join string literals (cached statements are keyed by their literal's address).
 #define VIGIL_FINDING_COLUMNS                                                                 \
-  "f.finding_key, f.detector_id, f.id, f.aggregation_key, f.account_id, f.region, f.type, "   \
+  "f.finding_key, k.detector_id, f.id, f.aggregation_key, f.account_id, f.region, f.type, "   \
   "f.severity, f.resource_type, f.instance_id, f.access_key_id, f.action_type, f.remote_ip, " \
   "f.threat_list_name, f.archived, f.created_at, f.updated_at, f.feedback_comments, "         \
   "f.projection, d.document"
@@ -139,10 +139,37 @@ void SqliteFindingTable::SortKeyFunction(sqlite3_context* context, int, sqlite3_
   sqlite3_result_text(context, key->data(), static_cast<int>(key->size()), SQLITE_TRANSIENT);
 }
 
-SqliteFindingTable::WhereClause SqliteFindingTable::BuildWhere(const FindingQuery& query) {
+std::vector<int64_t> SqliteFindingTable::DetectorKeys(
+    const std::vector<std::string>& detector_ids) {
+  std::vector<int64_t> keys;
+  for (const std::string& detector_id : detector_ids) {
+    auto key = db_.Prepare("SELECT key FROM detector_keys WHERE detector_id = ?");
+    if (key.Bind(detector_id).Next()) keys.push_back(key.Int(0));
+  }
+  return keys;
+}
+
+StatusOr<int64_t> SqliteFindingTable::DetectorKeyForWrite(const std::string& detector_id) {
+  auto detector = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
+  if (!detector.Bind(detector_id).Next()) {
+    VIGIL_RETURN_IF_ERROR(detector.status());
+    return Status::NotFound(
+        "The request is rejected because the input detectorId is not owned by the current "
+        "account.");
+  }
+  VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO detector_keys (detector_id) VALUES (?)")
+                            .Bind(detector_id)
+                            .Run());
+  std::vector<int64_t> keys = DetectorKeys({detector_id});
+  if (keys.empty()) return Status::Internal("no key for detector " + detector_id);
+  return keys.front();
+}
+
+SqliteFindingTable::WhereClause SqliteFindingTable::BuildWhere(const FindingQuery& query,
+                                                               const std::vector<int64_t>& keys) {
   WhereClause where;
-  where.sql = "f.detector_id IN (" + Placeholders(query.detector_ids.size()) + ")";
-  for (const std::string& detector_id : query.detector_ids) where.values.emplace_back(detector_id);
+  where.sql = "f.detector_key IN (" + Placeholders(keys.size()) + ")";
+  for (int64_t key : keys) where.values.emplace_back(key);
   for (const ColumnPredicate& predicate : query.predicates) {
     const std::string column = std::string("f.") + ColumnName(predicate.column);
     const bool archived = predicate.column == FindingColumn::kArchived;
@@ -175,16 +202,14 @@ void SqliteFindingTable::BindWhere(vigil::Query& statement, const WhereClause& w
   int index = 0;
   for (const auto& value : where.values) {
     ++index;
-    if (const auto* text = std::get_if<std::string>(&value)) {
-      statement.BindAt(index, *text);
-    } else {
-      statement.BindAt(index, std::get<double>(value));
-    }
+    std::visit([&](const auto& bound) { statement.BindAt(index, bound); }, value);
   }
 }
 
 StatusOr<FindingIdPage> SqliteFindingTable::QueryIds(const FindingQuery& query) {
-  const WhereClause where = BuildWhere(query);
+  const std::vector<int64_t> keys = DetectorKeys(query.detector_ids);
+  if (keys.empty()) return FindingIdPage{};
+  const WhereClause where = BuildWhere(query, keys);
   const char* direction = query.sort.descending ? " DESC" : " ASC";
   const std::string order = query.sort.column ? std::string("f.") + ColumnName(*query.sort.column)
                                               : std::string("vigil_sort_key(f.projection)");
@@ -211,7 +236,9 @@ StatusOr<FindingIdPage> SqliteFindingTable::QueryIds(const FindingQuery& query) 
 
 StatusOr<std::vector<std::pair<double, int64_t>>> SqliteFindingTable::CountBySeverity(
     const FindingQuery& query) {
-  const WhereClause where = BuildWhere(query);
+  const std::vector<int64_t> keys = DetectorKeys(query.detector_ids);
+  if (keys.empty()) return std::vector<std::pair<double, int64_t>>{};
+  const WhereClause where = BuildWhere(query, keys);
   auto compiled = db_.Compile("SELECT f.severity, COUNT(*) FROM findings f WHERE " + where.sql +
                               " GROUP BY f.severity ORDER BY f.severity");
   auto statement = db_.Use(compiled.get());
@@ -227,15 +254,17 @@ StatusOr<std::vector<std::pair<double, int64_t>>> SqliteFindingTable::CountBySev
 StatusOr<std::vector<FindingRecord>> SqliteFindingTable::Get(
     const std::vector<std::string>& detector_ids, const std::vector<std::string>& ids) {
   std::vector<FindingRecord> records;
-  if (ids.empty() || detector_ids.empty()) return records;
-  auto compiled = db_.Compile("SELECT " VIGIL_FINDING_COLUMNS
-                              " FROM findings f JOIN finding_documents d USING (finding_key) "
-                              "WHERE f.detector_id IN (" +
-                              Placeholders(detector_ids.size()) + ") AND f.id IN (" +
-                              Placeholders(ids.size()) + ")");
+  const std::vector<int64_t> keys = DetectorKeys(detector_ids);
+  if (ids.empty() || keys.empty()) return records;
+  auto compiled =
+      db_.Compile("SELECT " VIGIL_FINDING_COLUMNS
+                  " FROM findings f JOIN finding_documents d USING (finding_key) "
+                  "JOIN detector_keys k ON k.key = f.detector_key "
+                  "WHERE f.detector_key IN (" +
+                  Placeholders(keys.size()) + ") AND f.id IN (" + Placeholders(ids.size()) + ")");
   auto statement = db_.Use(compiled.get());
   int index = 0;
-  for (const std::string& detector_id : detector_ids) statement.BindAt(++index, detector_id);
+  for (int64_t key : keys) statement.BindAt(++index, key);
   for (const std::string& id : ids) statement.BindAt(++index, id);
   while (statement.Next()) {
     VIGIL_ASSIGN_OR_RETURN(FindingRecord record, ReadRecord(statement));
@@ -245,21 +274,24 @@ StatusOr<std::vector<FindingRecord>> SqliteFindingTable::Get(
   return records;
 }
 
-Status SqliteFindingTable::Write(FindingRecord record, std::optional<int64_t> finding_key) {
+Status SqliteFindingTable::Write(const FindingRecord& record, int64_t detector_key,
+                                 std::optional<int64_t> finding_key) {
   auto statement =
       finding_key
           ? db_.Prepare(
-                "UPDATE findings SET detector_id = ?, id = ?, aggregation_key = ?, account_id = ?, "
+                "UPDATE findings SET detector_key = ?, id = ?, aggregation_key = ?, account_id = "
+                "?, "
                 "region = ?, type = ?, severity = ?, resource_type = ?, instance_id = ?, "
                 "access_key_id = ?, action_type = ?, remote_ip = ?, threat_list_name = ?, "
                 "archived = ?, created_at = ?, updated_at = ?, feedback_comments = ?, "
                 "projection = ? WHERE finding_key = ?")
           : db_.Prepare(
-                "INSERT INTO findings (detector_id, id, aggregation_key, account_id, region, type, "
+                "INSERT INTO findings (detector_key, id, aggregation_key, account_id, region, "
+                "type, "
                 "severity, resource_type, instance_id, access_key_id, action_type, remote_ip, "
                 "threat_list_name, archived, created_at, updated_at, feedback_comments, "
                 "projection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  statement.Bind(record.detector_id, record.id, record.aggregation_key);
+  statement.Bind(detector_key, record.id, record.aggregation_key);
   BindOptionalText(statement, 4, record.account_id);
   BindOptionalText(statement, 5, record.region);
   statement.BindAt(6, record.type).BindAt(7, record.severity);
@@ -281,29 +313,36 @@ Status SqliteFindingTable::Write(FindingRecord record, std::optional<int64_t> fi
       .Run();
 }
 
-StatusOr<Store::UpsertOutcome> SqliteFindingTable::Upsert(const FindingRecord& incoming,
-                                                          const Store::FindingMerge& merge) {
-  return db_.InTransaction<Store::UpsertOutcome>([&]() -> StatusOr<Store::UpsertOutcome> {
-    auto detector = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
-    if (!detector.Bind(incoming.detector_id).Next()) {
-      VIGIL_RETURN_IF_ERROR(detector.status());
-      return Status::NotFound(
-          "The request is rejected because the input detectorId is not owned by the current "
-          "account.");
+StatusOr<std::vector<Store::UpsertOutcome>> SqliteFindingTable::Upsert(
+    const std::vector<FindingRecord>& incoming, const Store::FindingMerge& merge) {
+  using Outcomes = std::vector<Store::UpsertOutcome>;
+  return db_.InTransaction<Outcomes>([&]() -> StatusOr<Outcomes> {
+    Outcomes outcomes;
+    outcomes.reserve(incoming.size());
+    std::string known_detector;
+    int64_t detector_key = 0;
+    for (const FindingRecord& record : incoming) {
+      if (record.detector_id != known_detector) {
+        VIGIL_ASSIGN_OR_RETURN(detector_key, DetectorKeyForWrite(record.detector_id));
+        known_detector = record.detector_id;
+      }
+      auto existing = db_.Prepare("SELECT " VIGIL_FINDING_COLUMNS
+                                  " FROM findings f JOIN finding_documents d USING (finding_key) "
+                                  "JOIN detector_keys k ON k.key = f.detector_key "
+                                  "WHERE f.detector_key = ? AND f.aggregation_key = ?");
+      if (existing.Bind(detector_key, record.aggregation_key).Next()) {
+        const int64_t finding_key = existing.Int(0);
+        VIGIL_ASSIGN_OR_RETURN(FindingRecord stored, ReadRecord(existing));
+        VIGIL_ASSIGN_OR_RETURN(FindingRecord merged, merge(stored, record));
+        VIGIL_RETURN_IF_ERROR(Write(merged, detector_key, finding_key));
+        outcomes.push_back({std::move(merged), false});
+        continue;
+      }
+      VIGIL_RETURN_IF_ERROR(existing.status());
+      VIGIL_RETURN_IF_ERROR(Write(record, detector_key, std::nullopt));
+      outcomes.push_back({record, true});
     }
-    auto existing = db_.Prepare("SELECT " VIGIL_FINDING_COLUMNS
-                                " FROM findings f JOIN finding_documents d USING (finding_key) "
-                                "WHERE f.detector_id = ? AND f.aggregation_key = ?");
-    if (existing.Bind(incoming.detector_id, incoming.aggregation_key).Next()) {
-      const int64_t finding_key = existing.Int(0);
-      VIGIL_ASSIGN_OR_RETURN(FindingRecord stored, ReadRecord(existing));
-      VIGIL_ASSIGN_OR_RETURN(FindingRecord merged, merge(stored, incoming));
-      VIGIL_RETURN_IF_ERROR(Write(merged, finding_key));
-      return Store::UpsertOutcome{std::move(merged), false};
-    }
-    VIGIL_RETURN_IF_ERROR(existing.status());
-    VIGIL_RETURN_IF_ERROR(Write(incoming, std::nullopt));
-    return Store::UpsertOutcome{incoming, true};
+    return outcomes;
   });
 }
 
@@ -313,11 +352,14 @@ Status SqliteFindingTable::Update(const std::vector<std::string>& detector_ids,
   auto updated = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
     VIGIL_ASSIGN_OR_RETURN(std::vector<FindingRecord> records, Get(detector_ids, ids));
     for (FindingRecord& record : records) {
-      auto key = db_.Prepare("SELECT finding_key FROM findings WHERE detector_id = ? AND id = ?");
-      if (!key.Bind(record.detector_id, record.id).Next()) continue;
+      const std::vector<int64_t> detector_key = DetectorKeys({record.detector_id});
+      auto key = db_.Prepare(
+          "SELECT finding_key FROM findings f JOIN detector_keys k ON k.key = f.detector_key "
+          "WHERE k.detector_id = ? AND f.id = ?");
+      if (detector_key.empty() || !key.Bind(record.detector_id, record.id).Next()) continue;
       const int64_t finding_key = key.Int(0);
       change(record);
-      VIGIL_RETURN_IF_ERROR(Write(record, finding_key));
+      VIGIL_RETURN_IF_ERROR(Write(record, detector_key.front(), finding_key));
     }
     return true;
   });

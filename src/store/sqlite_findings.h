@@ -16,8 +16,8 @@ class SqliteFindingTable {
   // Registers the SQL functions on `database`, which must outlive this.
   explicit SqliteFindingTable(SqliteDatabase& database);
 
-  StatusOr<Store::UpsertOutcome> Upsert(const FindingRecord& incoming,
-                                        const Store::FindingMerge& merge);
+  StatusOr<std::vector<Store::UpsertOutcome>> Upsert(const std::vector<FindingRecord>& incoming,
+                                                     const Store::FindingMerge& merge);
   StatusOr<std::vector<FindingRecord>> Get(const std::vector<std::string>& detector_ids,
                                            const std::vector<std::string>& ids);
   StatusOr<FindingIdPage> QueryIds(const FindingQuery& query);
@@ -30,12 +30,19 @@ class SqliteFindingTable {
   // The WHERE clause of `query` and the values to bind, in order.
   struct WhereClause {
     std::string sql;
-    std::vector<std::variant<std::string, double>> values;  // one per '?', in order
+    std::vector<std::variant<std::string, double, int64_t>> values;  // one per '?', in order
   };
-  static WhereClause BuildWhere(const FindingQuery& query);
+  static WhereClause BuildWhere(const FindingQuery& query, const std::vector<int64_t>& keys);
   static void BindWhere(vigil::Query& statement, const WhereClause& where);
 
-  Status Write(FindingRecord record, std::optional<int64_t> finding_key);
+  // The integer keys of those detectors that have findings (for reads).
+  std::vector<int64_t> DetectorKeys(const std::vector<std::string>& detector_ids);
+  // The key of `detector_id`, made on its first finding. NotFound for a missing detector.
+  StatusOr<int64_t> DetectorKeyForWrite(const std::string& detector_id);
+
+  // Inserts (no `finding_key`) or replaces the finding row and its document.
+  Status Write(const FindingRecord& record, int64_t detector_key,
+               std::optional<int64_t> finding_key);
 
   static void ResidualFunction(sqlite3_context* context, int argc, sqlite3_value** argv);
   static void SortKeyFunction(sqlite3_context* context, int argc, sqlite3_value** argv);

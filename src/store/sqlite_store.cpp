@@ -332,8 +332,8 @@ class SqliteStore final : public Store {
     return untagged.status();
   }
 
-  StatusOr<UpsertOutcome> UpsertFinding(const FindingRecord& incoming,
-                                        const FindingMerge& merge) override {
+  StatusOr<std::vector<UpsertOutcome>> UpsertFindings(const std::vector<FindingRecord>& incoming,
+                                                      const FindingMerge& merge) override {
     auto lock = db_.Lock();
     return findings_.Upsert(incoming, merge);
   }
@@ -370,8 +370,8 @@ class SqliteStore final : public Store {
   Status Reset() override {
     auto lock = db_.Lock();
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
-      for (const char* table : {"finding_documents", "findings", "tags", "filters", "threat_lists",
-                                "detectors", "client_tokens"}) {
+      for (const char* table : {"finding_documents", "findings", "detector_keys", "tags", "filters",
+                                "threat_lists", "detectors", "client_tokens"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;

@@ -74,18 +74,19 @@ class Store {
   virtual Status UntagResource(const ResourceRef& resource,
                                const std::vector<std::string>& keys) = 0;
 
-  // Findings. Upserts by (detector, aggregation key): a new key inserts `incoming`; an
-  // existing one replaces the stored finding with merge(existing, incoming), which must
-  // keep the id. Returns the stored record and whether it was created. NotFound when
-  // the detector does not exist.
+  // Findings. Upserts by (detector, aggregation key), all in one transaction: a new key
+  // inserts the incoming record; an existing one replaces the stored finding with
+  // merge(existing, incoming), which must keep the id. Returns, for each incoming record
+  // in order, the stored record and whether it was created. NotFound when a detector
+  // does not exist (and nothing is written).
   using FindingMerge = std::function<StatusOr<FindingRecord>(const FindingRecord& existing,
                                                              const FindingRecord& incoming)>;
   struct UpsertOutcome {
     FindingRecord stored;
     bool created = false;
   };
-  virtual StatusOr<UpsertOutcome> UpsertFinding(const FindingRecord& incoming,
-                                                const FindingMerge& merge) = 0;
+  virtual StatusOr<std::vector<UpsertOutcome>> UpsertFindings(
+      const std::vector<FindingRecord>& incoming, const FindingMerge& merge) = 0;
   // The findings with these ids among `detector_ids`, in no particular order; unknown
   // ids are skipped.
   virtual StatusOr<std::vector<FindingRecord>> GetFindings(
