@@ -139,7 +139,8 @@ FindingQuery PlanFindingQuery(std::shared_ptr<const FindingCriteria> criteria,
     } else {
       query.sort.column.reset();
       const uint16_t id = sort->attribute->id;
-      query.sort.numeric = sort->attribute->kind != AttributeKind::kString;
+      query.sort.numeric = sort->attribute->kind == AttributeKind::kNumber ||
+                           sort->attribute->kind == AttributeKind::kTimestamp;
       query.sort.projection_key = [id](std::string_view encoded) -> std::optional<std::string> {
         auto value = FindingProjection(encoded).FirstValue(id);
         return value ? std::optional<std::string>(*value) : std::nullopt;
@@ -151,7 +152,8 @@ FindingQuery PlanFindingQuery(std::shared_ptr<const FindingCriteria> criteria,
 
 void SortFindingRecords(std::vector<FindingRecord>& records, const SortCriteria& sort) {
   const uint16_t id = sort.attribute->id;
-  const bool numeric = sort.attribute->kind != AttributeKind::kString;
+  const bool numeric = sort.attribute->kind == AttributeKind::kNumber ||
+                       sort.attribute->kind == AttributeKind::kTimestamp;
   const auto key = [&](const FindingRecord& record) -> std::pair<double, std::string> {
     auto value = FindingProjection(record.projection).FirstValue(id);
     if (!value) return {numeric ? -1e300 : 0, ""};
