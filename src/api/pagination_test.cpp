@@ -107,5 +107,15 @@ TEST(MakePageRequestTest, RejectsBadNextTokenNamingIt) {
   }
 }
 
+TEST(OffsetTokenTest, RoundTripsOffsetsAndRejectsOtherTokens) {
+  for (size_t offset : {size_t{0}, size_t{50}, size_t{123456789}}) {
+    EXPECT_EQ(DecodeOffsetToken(EncodeOffsetToken(offset)), offset);
+  }
+  EXPECT_EQ(DecodeOffsetToken("garbage"), std::nullopt);
+  EXPECT_EQ(DecodeOffsetToken(EncodePageToken("not-a-number")), std::nullopt);
+  EXPECT_EQ(DecodeOffsetToken(EncodePageToken("12x")), std::nullopt);
+  EXPECT_EQ(DecodeOffsetToken(EncodePageToken("-1")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace vigil::api
