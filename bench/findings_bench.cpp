@@ -5,7 +5,7 @@
 //   (b) type eq X (indexed)
 //   (c) resource.instanceDetails.networkInterfaces.vpcId eq X (projection scan)
 //   (d) GetFindingsStatistics COUNT_BY_SEVERITY over all findings
-// Usage: vigil_findings_bench [FINDINGS] [DATA_DIR]
+// Usage: vigil_findings_bench [FINDINGS] [DATA_DIR]  (an existing DATA_DIR is reused)
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -103,18 +103,26 @@ int main(int argc, char** argv) {
   Store& store = **opened;
   FindingService findings(store);
   const int64_t now = SystemClock().NowMillis();
+  // A DATA_DIR that already holds the bench's detector is reused, so query figures can be
+  // re-measured without another load.
   DetectorRecord detector;
-  detector.id = NewResourceId();
-  detector.account = "111122223333";
-  detector.region = "us-east-1";
-  detector.created_at = detector.updated_at = now;
-  if (!store.CreateDetector(detector, {}, {}).ok()) return 1;
+  auto existing = store.ListDetectorIds("111122223333", "us-east-1", "", 1);
+  const bool reuse = existing.ok() && !existing->keys.empty();
+  if (reuse) {
+    detector.id = existing->keys.front();
+  } else {
+    detector.id = NewResourceId();
+    detector.account = "111122223333";
+    detector.region = "us-east-1";
+    detector.created_at = detector.updated_at = now;
+    if (!store.CreateDetector(detector, {}, {}).ok()) return 1;
+  }
 
   const auto types = FindingTypes();
   std::mt19937_64 random(42);
   const auto load_start = Steady::now();
   constexpr int64_t kBatch = 5000;
-  for (int64_t first = 0; first < total; first += kBatch) {
+  for (int64_t first = 0; !reuse && first < total; first += kBatch) {
     std::vector<FindingService::Occurrence> batch;
     for (int64_t index = first; index < std::min(total, first + kBatch); ++index) {
       const FindingTypeInfo& type = types[index % types.size()];
@@ -128,11 +136,17 @@ int main(int argc, char** argv) {
     }
   }
   const double load_seconds = MillisSince(load_start) / 1000;
+  // As `vigil serve` does at start and hourly.
+  const auto analyze_start = Steady::now();
+  if (!store.RefreshStatistics().ok()) return 1;
+  const double analyze_ms = MillisSince(analyze_start);
   const int64_t size = store.SizeBytes();
+  if (reuse) std::printf("reused the findings in %s\n", dir.c_str());
   std::printf(
       "loaded %lld findings in %.1f s (%.0f findings/s); store %.1f MB = %.0f bytes/finding\n",
       static_cast<long long>(total), load_seconds, total / load_seconds, size / 1e6,
       static_cast<double>(size) / total);
+  std::printf("planner statistics refreshed in %.0f ms\n", analyze_ms);
 
   const std::vector<std::string> detectors = {detector.id};
   const std::string type = std::string(types[3].type);
@@ -152,6 +166,11 @@ int main(int argc, char** argv) {
       {"(c) networkInterfaces.vpcId eq X",
        Criteria(
            R"({"criterion":{"resource.instanceDetails.networkInterfaces.vpcId":{"eq":["vpc-00042"]}}})"),
+       std::nullopt, "< 1 s"},
+      // No finding matches, so every projection is read: the worst case of (c).
+      {"(c') vpcId eq <absent> (full scan)",
+       Criteria(
+           R"({"criterion":{"resource.instanceDetails.networkInterfaces.vpcId":{"eq":["vpc-absent"]}}})"),
        std::nullopt, "< 1 s"},
   };
   for (const Scenario& scenario : scenarios) {
@@ -182,6 +201,6 @@ int main(int argc, char** argv) {
   });
   std::printf("ListFindings + GetFindings of 50 (no criteria)    p50 %8.2f ms  max %8.2f ms\n",
               get.p50, get.max);
-  if (argc <= 2) std::filesystem::remove_all(dir);
+  if (argc <= 2) std::filesystem::remove_all(dir);  // a named DATA_DIR is kept for reuse
   return 0;
 }

@@ -98,10 +98,15 @@ int Serve(const ServeFlags& flags) {
   services.metrics = &metrics;
 
   vigil::SystemClock clock;
-  vigil::PeriodicTask retention(std::chrono::hours(1), [&] {
+  // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
+  // statistics.
+  vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {
     auto purged = findings.PurgeExpired(clock.NowMillis());
     if (!purged.ok()) spdlog::error("finding retention: {}", purged.status().message());
     if (purged.ok() && *purged > 0) spdlog::info("purged {} findings older than 90 days", *purged);
+    if (auto analyzed = (*store)->RefreshStatistics(); !analyzed.ok()) {
+      spdlog::error("store statistics: {}", analyzed.message());
+    }
   });
   vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region});
   vigil::http::Server server(options, dispatcher, metrics);

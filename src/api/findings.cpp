@@ -132,7 +132,9 @@ StatusOr<http::Response> CreateSampleFindings(Services& services, const http::Re
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   const std::vector<std::string> names =
-      in.StringList("findingTypes", Presence::kOptional, 0, 50, 1, 50)
+      // The model caps a type at 50 characters, yet GuardDuty's own types run longer
+      // (UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS is 68).
+      in.StringList("findingTypes", Presence::kOptional, 0, 50, 1, 300)
           .value_or(std::vector<std::string>{});
   VIGIL_RETURN_IF_ERROR(in.status());
   std::vector<const FindingTypeInfo*> types;

@@ -367,6 +367,11 @@ class SqliteStore final : public Store {
     return findings_.PurgeUpdatedBefore(cutoff_millis);
   }
 
+  Status RefreshStatistics() override {
+    auto lock = db_.Lock();
+    return db_.Exec("PRAGMA analysis_limit = 1000; ANALYZE;");
+  }
+
   Status Reset() override {
     auto lock = db_.Lock();
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {

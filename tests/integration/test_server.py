@@ -117,7 +117,7 @@ def test_sigterm_finishes_in_flight_request_and_keeps_its_write(tmp_path):
         f"Authorization: {auth_header(ACCOUNT_A)}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     sock.sendall(head + body[:5])  # the request has begun but is not complete
-    time.sleep(0.3)
+    time.sleep(1.0)  # generous: the server must have read those bytes even on a busy machine
     server.proc.send_signal(15)
     time.sleep(0.3)
     assert server.proc.poll() is None, "vigil exited with a request in flight"
