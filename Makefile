@@ -29,10 +29,13 @@ unit-test: build
 integration-test: build
 	VIGIL_BIN=$(abspath $(BUILD_DIR))/vigil $(PYTHON) -m pytest tests/integration -q
 
-# Micro benchmarks (Google Benchmark) and the HTTP load benchmark (wrk on loopback).
+# Micro benchmarks (Google Benchmark), the HTTP load benchmark (wrk on loopback) and the
+# findings benchmark (FINDINGS generated findings, about 4 minutes to load a million).
+FINDINGS ?= 1000000
 bench: build
 	$(BUILD_DIR)/vigil_bench --benchmark_min_time=0.2
 	bench/load.sh $(BUILD_DIR)/vigil
+	$(BUILD_DIR)/vigil_findings_bench $(FINDINGS)
 
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')
