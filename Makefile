@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
 ARGS ?=
 
-.PHONY: all deps configure build run test unit-test integration-test format-check bench format clean
+.PHONY: all deps configure build run test unit-test integration-test fuzz format-check bench format clean
 
 all: build
 
@@ -21,7 +21,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/vigil serve $(ARGS)
 
-test: build format-check unit-test integration-test
+test: build format-check unit-test integration-test fuzz
 
 unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
@@ -29,11 +29,33 @@ unit-test: build
 integration-test: build
 	VIGIL_BIN=$(abspath $(BUILD_DIR))/vigil $(PYTHON) -m pytest tests/integration -q
 
+# libFuzzer targets (tests/fuzz/NAME_fuzz.cpp, seeds in tests/fuzz/corpus/NAME), built with
+# clang in their own directory and run FUZZ_SECONDS each. New inputs go to a temporary
+# directory, so the seed corpus in the repository stays as committed; the fuzzer's chatter
+# goes to a log, shown in full only when it finds something.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp))
+fuzz: deps
+	@[ -f $(FUZZ_DIR)/build.ninja ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DVIGIL_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	@for target in $(FUZZ_TARGETS); do \
+	  scratch=$$(mktemp -d) || exit 1; \
+	  log=$(FUZZ_DIR)/$$target.log; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS)s (log: $$log)"; \
+	  $(FUZZ_DIR)/$${target}_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/$$target- $$scratch tests/fuzz/corpus/$$target >$$log 2>&1; \
+	  status=$$?; rm -rf $$scratch; \
+	  if [ $$status -ne 0 ]; then tail -n 60 $$log; exit $$status; fi; \
+	  grep -E '^(Done|stat::average_exec_per_sec|stat::new_units_added)' $$log; \
+	done
+
 # Micro benchmarks (Google Benchmark), the HTTP load benchmark (wrk on loopback) and the
 # findings benchmark (FINDINGS generated findings, about 4 minutes to load a million).
 FINDINGS ?= 1000000
 bench: build
 	$(BUILD_DIR)/vigil_bench --benchmark_min_time=0.2
+	$(BUILD_DIR)/vigil_intel_bench --benchmark_min_time=0.2
 	bench/load.sh $(BUILD_DIR)/vigil
 	$(BUILD_DIR)/vigil_findings_bench $(FINDINGS)
 

@@ -13,8 +13,11 @@
 
 #include "api/routes.h"
 #include "core/periodic_task.h"
+#include "core/shutdown_signals.h"
 #include "http/dispatcher.h"
 #include "http/server.h"
+#include "intel/list_parser.h"
+#include "intel/threat_intel_service.h"
 #include "store/store.h"
 
 namespace {
@@ -29,6 +32,9 @@ struct ServeFlags {
   std::string auth = "none";
   size_t threads = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;
+  std::string s3_root;
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
@@ -51,7 +57,43 @@ bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port)
   return !host.empty();
 }
 
+// `vigil lists check`: what Vigil (and GuardDuty's rules) make of a list file.
+int CheckList(const std::string& format_name, const std::string& path) {
+  const std::optional<vigil::ListFormat> format = vigil::ParseListFormat(format_name);
+  vigil::FetchOptions options;
+  auto content = vigil::FetchList("file://" + std::filesystem::absolute(path).string(), options);
+  if (!content.ok()) {
+    std::cerr << "vigil: " << content.status().message() << "\n";
+    return 1;
+  }
+  const vigil::ParsedList parsed = vigil::ParseList(*format, *content);
+  std::cout << path << " (" << format_name << "): " << parsed.lines << " lines, "
+            << parsed.entries() << " entries (" << parsed.ranges.size() << " IPv4 ranges, "
+            << parsed.domains.size() << " domains), " << parsed.ipv6_ignored << " IPv6 ignored, "
+            << parsed.bad_line_count << " bad lines\n";
+  for (const vigil::BadLine& bad : parsed.bad_lines) {
+    std::cout << "  line " << bad.line << ": " << bad.reason << "\n";
+  }
+  if (parsed.bad_line_count > parsed.bad_lines.size()) {
+    std::cout << "  ... and " << parsed.bad_line_count - parsed.bad_lines.size() << " more\n";
+  }
+  const bool fits_trusted = parsed.entries() <= vigil::kMaxTrustedListEntries;
+  const bool fits_threat = parsed.entries() <= vigil::kMaxThreatListEntries;
+  std::cout << "usable as a trusted list (IPSet, at most " << vigil::kMaxTrustedListEntries
+            << " entries): " << (fits_trusted ? "yes" : "no") << "\n"
+            << "usable as a threat list (ThreatIntelSet, at most " << vigil::kMaxThreatListEntries
+            << " entries): " << (fits_threat ? "yes" : "no") << "\n";
+  return parsed.bad_line_count == 0 && fits_threat ? 0 : 3;
+}
+
 int Serve(const ServeFlags& flags) {
+  // First, before any thread starts: SIGINT / SIGTERM then reach only the watcher.
+  std::atomic<vigil::http::Server*> running = nullptr;
+  std::atomic_bool stop_requested = false;
+  vigil::ShutdownSignals signals([&](int) {
+    stop_requested = true;
+    if (vigil::http::Server* server = running.load()) server->Stop();
+  });
   spdlog::set_default_logger(spdlog::stderr_color_mt("vigil"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
@@ -116,7 +158,10 @@ int Serve(const ServeFlags& flags) {
   }
   spdlog::warn("vigil {} listening on {}:{} store={} auth={}", VIGIL_VERSION, options.host,
                server.port(), store_path, flags.auth);
+  running = &server;
+  if (stop_requested) server.Stop();  // a signal that came during start-up
   server.Run();
+  running = nullptr;
   spdlog::warn("vigil stopped");
   return 0;  // the store closes as `store` goes out of scope
 }
@@ -165,6 +210,15 @@ int main(int argc, char** argv) {
       ->envname("VIGIL_MAX_BODY_BYTES")
       ->capture_default_str();
 
+  serve->add_option("--s3-root", flags.s3_root, "Folder whose sub-folders stand in for S3 buckets")
+      ->envname("VIGIL_S3_ROOT");
+  serve
+      ->add_option("--s3-endpoint", flags.s3_endpoint,
+                   "S3-compatible server for s3:// list locations (SigV4 from AWS_* variables)")
+      ->envname("VIGIL_S3_ENDPOINT");
+  serve->add_option("--s3-region", flags.s3_region, "Region to sign --s3-endpoint requests for")
+      ->envname("VIGIL_S3_REGION")
+      ->capture_default_str();
   serve
       ->add_option("--idle-timeout", flags.idle_timeout_seconds,
                    "Seconds a connection may wait for its next request")
@@ -186,10 +240,23 @@ int main(int argc, char** argv) {
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
+  CLI::App* lists = app.add_subcommand("lists", "Work with threat and trusted list files");
+  lists->require_subcommand(1);
+  CLI::App* check = lists->add_subcommand("check", "Parse a list file offline and report");
+  std::string check_format;
+  std::string check_file;
+  check
+      ->add_option("--format", check_format,
+                   "TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE")
+      ->required()
+      ->check(CLI::IsMember({"TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"}));
+  check->add_option("FILE", check_file, "The list file")->required();
+
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     std::cout << "vigil " << VIGIL_VERSION << "\n";
     return 0;
   }
+  if (check->parsed()) return CheckList(check_format, check_file);
   return Serve(flags);
 }

@@ -3,6 +3,7 @@
 
 #include "findings/finding_service.h"
 #include "http/metrics.h"
+#include "intel/threat_intel_service.h"
 #include "store/store.h"
 
 namespace vigil::api {
@@ -10,6 +11,7 @@ namespace vigil::api {
 struct Services {
   Store* store = nullptr;
   FindingService* findings = nullptr;
+  ThreatIntelService* intel = nullptr;  // loads activated lists; may be null in tests
   const http::Metrics* metrics = nullptr;  // set once the router is complete
   bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
 };

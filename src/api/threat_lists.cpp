@@ -1,7 +1,8 @@
 // IPSets (trusted IP lists) and ThreatIntelSets (known-bad lists): the same five
 // operations over one shape, so one set of handlers parameterized by a ListApi.
-// Status is ACTIVE when activated and INACTIVE otherwise; loading the list files
-// and the ACTIVATING/ERROR lifecycle belong to the threat-intelligence engine.
+// Activating a list makes it ACTIVATING and hands it to the ThreatIntelService, which
+// loads it off the request thread and moves it to ACTIVE or ERROR; deactivating makes
+// it INACTIVE at once. As in GuardDuty, a changed file is read again only on activation.
 #include <array>
 
 #include "api/routes.h"
@@ -30,7 +31,13 @@ constexpr ListApi kThreatIntelSets{ThreatListKind::kThreatIntelSet, "threatIntel
 constexpr std::array<std::string_view, 6> kFormats = {"TXT",         "STIX",        "OTX_CSV",
                                                       "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"};
 
-const char* StatusFor(bool activate) { return activate ? "ACTIVE" : "INACTIVE"; }
+const char* StatusFor(bool activate) { return activate ? "ACTIVATING" : "INACTIVE"; }
+
+void NotifyIntel(Services& services, const ThreatListRecord& list, bool reload) {
+  if (services.intel != nullptr) {
+    services.intel->ListChanged(list.detector_id, list.kind, list.id, reload);
+  }
+}
 
 std::optional<std::string> ReadLocation(JsonReader& in, Presence presence) {
   std::optional<std::string> location = in.String("location", presence, 1, 300);
@@ -61,7 +68,8 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   list.name = in.String("name", Presence::kRequired, 1, 300).value_or("");
   list.format = in.Enum("format", Presence::kRequired, kFormats).value_or("");
   list.location = ReadLocation(in, Presence::kRequired).value_or("");
-  list.status = StatusFor(in.Bool("activate", Presence::kRequired).value_or(false));
+  const bool activate = in.Bool("activate", Presence::kRequired).value_or(false);
+  list.status = StatusFor(activate);
   const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
   const ClientToken token = ReadClientToken(in, detector.id, Api.create_operation);
   VIGIL_RETURN_IF_ERROR(in.status());
@@ -93,10 +101,12 @@ StatusOr<http::Response> Update(Services& services, const http::Request& request
   JsonReader in(body);
   if (auto name = in.String("name", Presence::kOptional, 1, 300)) list.name = *name;
   if (auto location = ReadLocation(in, Presence::kOptional)) list.location = *location;
-  if (auto activate = in.Bool("activate", Presence::kOptional)) list.status = StatusFor(*activate);
+  const std::optional<bool> activate = in.Bool("activate", Presence::kOptional);
+  if (activate) list.status = StatusFor(*activate);
   VIGIL_RETURN_IF_ERROR(in.status());
   list.updated_at = request.context.clock->NowMillis();
   VIGIL_RETURN_IF_ERROR(services.store->UpdateThreatList(list));
+  if (activate) NotifyIntel(services, list, *activate);
   return JsonResponse({});
 }
 
@@ -104,6 +114,7 @@ template <const ListApi& Api>
 StatusOr<http::Response> Delete(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list, CallerList<Api>(services, request));
   VIGIL_RETURN_IF_ERROR(services.store->DeleteThreatList(Api.kind, list.detector_id, list.id));
+  NotifyIntel(services, list, false);
   return JsonResponse({});
 }
 

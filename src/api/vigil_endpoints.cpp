@@ -1,6 +1,8 @@
-// Vigil's own endpoints under /_vigil/: health, Prometheus metrics, and a reset of
-// all state for test suites (moto's /moto-api/reset), refused unless auth is none.
+// Vigil's own endpoints under /_vigil/: health, Prometheus metrics, a reset of all
+// state for test suites (moto's /moto-api/reset, refused unless auth is none), and the
+// load reports of a detector's lists.
 #include "api/routes.h"
+#include "core/time.h"
 
 namespace vigil::api {
 
@@ -21,13 +23,67 @@ StatusOr<http::Response> Reset(Services& services, const http::Request&) {
     return Status::AccessDenied("POST /_vigil/reset is only available with --auth none.");
   }
   VIGIL_RETURN_IF_ERROR(services.store->Reset());
+  if (services.intel != nullptr) services.intel->Reset();
   return JsonResponse({{"status", "reset"}});
+}
+
+boost::json::object ReportJson(const ListLoadReport& report) {
+  boost::json::array bad_lines;
+  for (const BadLine& bad : report.bad_lines) {
+    bad_lines.push_back(boost::json::object{{"line", bad.line}, {"reason", bad.reason}});
+  }
+  boost::json::object json{
+      {"lines", report.lines},
+      {"ipRanges", report.ip_ranges},
+      {"domains", report.domains},
+      {"ipv6Ignored", report.ipv6_ignored},
+      {"badLineCount", report.bad_line_count},
+      {"badLines", std::move(bad_lines)},
+      {"loadedAt", FormatIsoMillis(report.loaded_at)},
+      {"loadMillis", report.load_millis},
+  };
+  if (!report.last_error.empty()) json["lastError"] = report.last_error;
+  return json;
+}
+
+// Every IPSet and ThreatIntelSet of the caller's detector with its status and what its
+// last load found (entries, bad lines with their line numbers, errors).
+StatusOr<http::Response> DetectorLists(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  boost::json::array lists;
+  for (ThreatListKind kind : {ThreatListKind::kIpSet, ThreatListKind::kThreatIntelSet}) {
+    std::string after;
+    while (true) {
+      VIGIL_ASSIGN_OR_RETURN(KeyPage page,
+                             services.store->ListThreatListIds(kind, detector.id, after, 50));
+      for (const std::string& id : page.keys) {
+        VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list,
+                               services.store->GetThreatList(kind, detector.id, id));
+        boost::json::object json{
+            {"id", list.id},
+            {"kind", kind == ThreatListKind::kIpSet ? "IPSet" : "ThreatIntelSet"},
+            {"name", list.name},
+            {"format", list.format},
+            {"location", list.location},
+            {"status", list.status},
+        };
+        const std::optional<ListLoadReport> report =
+            services.intel ? services.intel->Report(id) : std::nullopt;
+        if (report) json["load"] = ReportJson(*report);
+        lists.push_back(std::move(json));
+      }
+      if (!page.has_more) break;
+      after = page.keys.back();
+    }
+  }
+  return JsonResponse({{"detectorId", detector.id}, {"lists", std::move(lists)}});
 }
 
 constexpr RouteSpec kRoutes[] = {
     {"GET", "/_vigil/health", "VigilHealth", Health},
     {"GET", "/_vigil/metrics", "VigilMetrics", Metrics},
     {"POST", "/_vigil/reset", "VigilReset", Reset},
+    {"GET", "/_vigil/detectors/{detectorId}/lists", "VigilDetectorLists", DetectorLists},
 };
 
 }  // namespace

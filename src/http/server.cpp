@@ -4,7 +4,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -190,7 +189,6 @@ class Server::Impl {
   Impl(ServerOptions options, const Dispatcher& dispatcher, Metrics& metrics)
       : io_(static_cast<int>(ThreadCount(options))),
         acceptor_(net::make_strand(io_)),
-        signals_(io_),
         state_(std::move(options), dispatcher, metrics) {}
 
   static size_t ThreadCount(const ServerOptions& options) {
@@ -217,15 +215,6 @@ class Server::Impl {
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
   void Run() {
-    if (state_.options.handle_signals) {
-      signals_.add(SIGINT);
-      signals_.add(SIGTERM);
-      signals_.async_wait([this](beast::error_code ec, int signal) {
-        if (ec) return;
-        spdlog::info("received signal {}, stopping", signal);
-        Stop();
-      });
-    }
     Accept();
     const size_t threads = ThreadCount(state_.options);
     std::vector<std::thread> workers;
@@ -239,7 +228,6 @@ class Server::Impl {
       if (state_.stopping.exchange(true)) return;
       beast::error_code ignored;
       acceptor_.close(ignored);
-      signals_.cancel(ignored);
       std::lock_guard lock(state_.sessions_mutex);
       for (const auto& weak : state_.sessions) {
         if (auto session = weak.lock()) session->CloseIfIdle();
@@ -271,7 +259,6 @@ class Server::Impl {
 
   net::io_context io_;
   tcp::acceptor acceptor_;
-  net::signal_set signals_;
   ServerState state_;
 };
 

@@ -1,5 +1,5 @@
 // Server: the HTTP/1.1 front door (Boost.Beast). Keep-alive connections, one I/O
-// thread per core, request size and time limits, graceful stop on SIGTERM/SIGINT.
+// thread per core, request size and time limits, and a graceful Stop().
 // Each complete request is handed to the Dispatcher; the server knows no GuardDuty.
 #pragma once
 
@@ -25,7 +25,6 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};
   // Once the headers are in, the body must arrive (and the response leave) within this.
   std::chrono::seconds body_timeout{30};
-  bool handle_signals = true;  // stop gracefully on SIGTERM / SIGINT
 };
 
 class Server {
@@ -40,7 +39,7 @@ class Server {
   Status Listen();
   // The bound port (after Listen).
   uint16_t port() const;
-  // Serves until Stop() or a signal; in-flight requests finish before it returns.
+  // Serves until Stop(); in-flight requests finish before it returns.
   void Run();
   // Stops accepting, closes idle connections, lets busy ones finish. Thread-safe.
   void Stop();

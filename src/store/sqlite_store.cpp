@@ -276,6 +276,33 @@ class SqliteStore final : public Store {
     return deleted.status();
   }
 
+  Status SetThreatListStatus(ThreatListKind kind, const std::string& detector_id,
+                             const std::string& id, const std::string& expected,
+                             const std::string& status) override {
+    auto lock = db_.Lock();
+    return db_
+        .Prepare("UPDATE threat_lists SET status = ? WHERE kind = ? AND detector_id = ? AND id = ? "
+                 "AND status = ?")
+        .Bind(status, KindColumn(kind), detector_id, id, expected)
+        .Run();
+  }
+
+  StatusOr<std::vector<ThreatListRecord>> ListAllThreatLists() override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
+        "SELECT kind, detector_id, id, name, format, location, status, created_at, updated_at "
+        "FROM threat_lists ORDER BY detector_id, kind, id");
+    std::vector<ThreatListRecord> lists;
+    while (query.Next()) {
+      lists.push_back(ThreatListRecord{
+          query.Int(0) == 0 ? ThreatListKind::kIpSet : ThreatListKind::kThreatIntelSet,
+          query.Text(1), query.Text(2), query.Text(3), query.Text(4), query.Text(5),
+          query.Text(6), query.Int(7), query.Int(8)});
+    }
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return lists;
+  }
+
   StatusOr<KeyPage> ListThreatListIds(ThreatListKind kind, const std::string& detector_id,
                                       const std::string& after, size_t limit) override {
     auto lock = db_.Lock();

@@ -64,6 +64,13 @@ class Store {
   virtual Status UpdateThreatList(const ThreatListRecord& list) = 0;
   virtual Status DeleteThreatList(ThreatListKind kind, const std::string& detector_id,
                                   const std::string& id) = 0;
+  // Sets a list's status only while it is `expected`, so a loader finishing late cannot
+  // undo a user's newer change. OK (and no change) when the status differs.
+  virtual Status SetThreatListStatus(ThreatListKind kind, const std::string& detector_id,
+                                     const std::string& id, const std::string& expected,
+                                     const std::string& status) = 0;
+  // Every threat list of every detector (loading them all at start-up).
+  virtual StatusOr<std::vector<ThreatListRecord>> ListAllThreatLists() = 0;
   virtual StatusOr<KeyPage> ListThreatListIds(ThreatListKind kind, const std::string& detector_id,
                                               const std::string& after, size_t limit) = 0;
 

@@ -7,6 +7,11 @@ each test. Tests that restart the server launch their own `VigilServer`.
 Clients are Debian's boto3 pointed at the server. The account and region of a request come
 from the SigV4 credential scope: a 12-digit access key id is the account id.
 
+IPSets and ThreatIntelSets are loaded: an activated set is ACTIVATING until its file has been
+read, then ACTIVE or ERROR. The default location of SetKind.create (an s3:// URI) cannot be
+read by the shared server (it has no --s3-root), so such sets end in ERROR; tests that need an
+ACTIVE set write a real file with the `list_file` fixture and wait with `wait_for_status`.
+
 Run with:  /usr/bin/python3 -m pytest tests/integration -q
 Environment: VIGIL_BIN (default <repo>/build/vigil), AWS_CLI (default /usr/bin/aws).
 """
@@ -49,6 +54,8 @@ UNKNOWN_ID = "0123456789abcdef0123456789abcdef"  # well-formed, never issued (in
 
 STARTUP_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+LOAD_TIMEOUT = 10.0  # how long an activated list may stay ACTIVATING
+POLL_INTERVAL = 0.05
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,6 +320,21 @@ def detector_id(gd):
     return gd.create_detector(Enable=True)["DetectorId"]
 
 
+@pytest.fixture
+def list_file(tmp_path):
+    """list_file(text, name="list.txt") -> "file:///..." location of a list file written (or
+    overwritten) in a per-test folder. `text` may be str or bytes."""
+    folder = tmp_path / "lists"
+    folder.mkdir(exist_ok=True)
+
+    def write(text, name="list.txt"):
+        path = folder / name
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        return path.as_uri()
+
+    return write
+
+
 # --------------------------------------------------------------------------------------------
 # IPSet / ThreatIntelSet: one adapter so their tests are written once
 # --------------------------------------------------------------------------------------------
@@ -467,3 +489,56 @@ SAMPLE_CRITERIA = {
         "service.archived": {"Equals": ["false"]},
     }
 }
+
+
+# --------------------------------------------------------------------------------------------
+# List loading: status lifecycle and the /_vigil/detectors/{id}/lists load reports
+# --------------------------------------------------------------------------------------------
+
+
+def wait_for_status(kind, client, detector_id, set_id, expected=None, timeout=LOAD_TIMEOUT):
+    """Poll Get{IPSet,ThreatIntelSet} every POLL_INTERVAL until the status leaves ACTIVATING;
+    return the settled status. With `expected`, also require that status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = kind.get(client, detector_id, set_id)["Status"]
+        if status != "ACTIVATING":
+            break
+        if time.monotonic() > deadline:
+            pytest.fail(f"{kind.noun} {set_id} still ACTIVATING after {timeout}s", pytrace=False)
+        time.sleep(POLL_INTERVAL)
+    if expected is not None:
+        assert status == expected, f"{kind.noun} {set_id} settled in {status}, not {expected}"
+    return status
+
+
+def detector_lists(server, detector_id, account=ACCOUNT_A, region=REGION):
+    """GET /_vigil/detectors/{detectorId}/lists as `account`; returns (status, headers, body)."""
+    return server.request("GET", f"/_vigil/detectors/{detector_id}/lists", account=account,
+                          region=region)
+
+
+def list_entries(server, detector_id, account=ACCOUNT_A, region=REGION):
+    """The "lists" of the lists endpoint, by id (the request must succeed)."""
+    status, _, body = detector_lists(server, detector_id, account, region)
+    assert status == 200, (status, body[:500])
+    doc = json.loads(body)
+    assert doc["detectorId"] == detector_id, doc
+    entries = {entry["id"]: entry for entry in doc["lists"]}
+    assert len(entries) == len(doc["lists"]), f"a list appears twice: {doc}"
+    return entries
+
+
+def wait_for_load(server, detector_id, set_id, account=ACCOUNT_A, timeout=LOAD_TIMEOUT):
+    """Poll the lists endpoint until `set_id` is no longer ACTIVATING and carries a load
+    report; return its entry."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entry = list_entries(server, detector_id, account).get(set_id)
+        assert entry is not None, f"{set_id} is not on the lists endpoint"
+        if entry["status"] != "ACTIVATING" and "load" in entry:
+            return entry
+        if time.monotonic() > deadline:
+            pytest.fail(f"no settled load report for {set_id} after {timeout}s: {entry}",
+                        pytrace=False)
+        time.sleep(POLL_INTERVAL)

@@ -16,17 +16,23 @@ from conftest import (
     assert_json_error,
     expect_error,
     strip_metadata,
+    wait_for_status,
 )
 
 
 @pytest.fixture
-def estate(gd):
-    """Account A's detector with one of everything, all tagged."""
+def estate(gd, list_file):
+    """Account A's detector with one of everything, all tagged: an ACTIVE IPSet (a real file)
+    and a ThreatIntelSet in ERROR (an S3 location the shared server cannot read). Statuses
+    have settled, so snapshots taken before and after an outsider's call compare equal."""
     detector_id = gd.create_detector(Enable=True, Tags={"owner": "a"})["DetectorId"]
     gd.create_filter(DetectorId=detector_id, Name="a-filter", FindingCriteria=SAMPLE_CRITERIA,
                      Tags={"owner": "a"})
-    ip_set_id = IPSET.create(gd, detector_id, Tags={"owner": "a"})
+    ip_set_id = IPSET.create(gd, detector_id, location=list_file("192.0.2.0/24\n"),
+                             Tags={"owner": "a"})
     tis_id = THREAT_INTEL_SET.create(gd, detector_id, Tags={"owner": "a"})
+    wait_for_status(IPSET, gd, detector_id, ip_set_id, "ACTIVE")
+    wait_for_status(THREAT_INTEL_SET, gd, detector_id, tis_id, "ERROR")
     return {
         "detector_id": detector_id,
         "ip_set_id": ip_set_id,

@@ -1,5 +1,9 @@
 """Durability: state written through the API survives a SIGTERM and a restart on the same data
-directory. These tests run their own servers (the shared one is untouched)."""
+directory. These tests run their own servers (the shared one is untouched).
+
+Set statuses are compared once settled: a file-backed IPSet is ACTIVE (and ACTIVE again after
+the restart), an unreadable S3 ThreatIntelSet is ERROR, a non-activated one INACTIVE. Reloading
+at start-up is tested in test_threat_intel.py."""
 
 import pytest
 
@@ -16,6 +20,7 @@ from conftest import (
     arn,
     expect_error,
     strip_metadata,
+    wait_for_status,
 )
 
 
@@ -39,7 +44,12 @@ def stop_cleanly(server):
     assert rc == 0, f"vigil exited with {rc} after SIGTERM:\n{server.stderr()}"
 
 
-def populate(gd):
+def populate(gd, lists_dir):
+    """One detector with filters, tags and three sets; returns its id once every set's status
+    has settled."""
+    lists_dir.mkdir(exist_ok=True)
+    office = lists_dir / "office.txt"
+    office.write_text("# office\n192.0.2.0/24\n198.51.100.7\n")
     detector_id = gd.create_detector(
         Enable=True,
         FindingPublishingFrequency="FIFTEEN_MINUTES",
@@ -54,10 +64,12 @@ def populate(gd):
     gd.create_filter(DetectorId=detector_id, Name="deleted-before-restart",
                      FindingCriteria={"Criterion": {"severity": {"Lt": 2}}})
     gd.delete_filter(DetectorId=detector_id, FilterName="deleted-before-restart")
-    IPSET.create(gd, detector_id, name="office ranges", fmt="TXT",
-                 location="s3://corp-lists/office.txt", activate=True, Tags={"list": "trusted"})
-    THREAT_INTEL_SET.create(gd, detector_id, name="feed-a", fmt="STIX",
-                            location="https://s3.amazonaws.com/feeds/a.xml", activate=True)
+    ip_set = IPSET.create(gd, detector_id, name="office ranges", fmt="TXT",
+                          location=office.as_uri(), activate=True, Tags={"list": "trusted"})
+    # A valid S3 location this server (no --s3-root) cannot read: ERROR.
+    tis_a = THREAT_INTEL_SET.create(gd, detector_id, name="feed-a", fmt="STIX",
+                                    location="https://s3.amazonaws.com/feeds/a.xml",
+                                    activate=True)
     tis_b = THREAT_INTEL_SET.create(gd, detector_id, name="feed-b", fmt="FIRE_EYE",
                                     location="file:///var/lib/feeds/b.txt", activate=False,
                                     Tags={"feed": "b"})
@@ -66,11 +78,15 @@ def populate(gd):
     gd.untag_resource(ResourceArn=arn(detector_id), TagKeys=["env"])
     gd.tag_resource(ResourceArn=arn(detector_id, "filter/watch_high-sev"), Tags={"p": "1"})
     gd.update_detector(DetectorId=detector_id, FindingPublishingFrequency="ONE_HOUR")
+    wait_for_status(IPSET, gd, detector_id, ip_set, "ACTIVE")
+    wait_for_status(THREAT_INTEL_SET, gd, detector_id, tis_a, "ERROR")
+    assert THREAT_INTEL_SET.get(gd, detector_id, tis_b)["Status"] == "INACTIVE"
     return detector_id
 
 
 def snapshot(gd, account=ACCOUNT_A, region=REGION):
-    """Everything the account can read, in an order-independent form."""
+    """Everything the account can read, in an order-independent form (set statuses once they
+    have left ACTIVATING)."""
     state = {"detectors": sorted(gd.list_detectors()["DetectorIds"])}
     for detector_id in state["detectors"]:
         det = {"detector": strip_metadata(gd.get_detector(DetectorId=detector_id)),
@@ -83,6 +99,7 @@ def snapshot(gd, account=ACCOUNT_A, region=REGION):
             )
         for kind, key in ((IPSET, "ipsets"), (THREAT_INTEL_SET, "tis")):
             for set_id in kind.list(gd, detector_id)[kind.list_key]:
+                wait_for_status(kind, gd, detector_id, set_id)  # compare settled statuses
                 det[key][set_id] = (
                     strip_metadata(kind.get(gd, detector_id, set_id)),
                     gd.list_tags_for_resource(
@@ -95,10 +112,10 @@ def snapshot(gd, account=ACCOUNT_A, region=REGION):
     return state
 
 
-def test_state_survives_restart(own_server):
+def test_state_survives_restart(own_server, tmp_path):
     server = own_server()
     gd, gd_b = server.client(ACCOUNT_A), server.client(ACCOUNT_B)
-    detector_id = populate(gd)
+    detector_id = populate(gd, tmp_path / "lists")
     id_b = gd_b.create_detector(Enable=False, Tags={"owner": "b"})["DetectorId"]
     before_a, before_b = snapshot(gd), snapshot(gd_b, ACCOUNT_B)
 
@@ -109,6 +126,9 @@ def test_state_survives_restart(own_server):
     assert det["tags"] == {"team": "security", "added": "later"}
     assert sorted(det["filters"]) == ["archive.scanners", "watch_high-sev"]
     assert len(det["ipsets"]) == 1 and len(det["tis"]) == 2
+    assert [got["Status"] for got, _ in det["ipsets"].values()] == ["ACTIVE"]
+    assert sorted((got["Name"], got["Status"]) for got, _ in det["tis"].values()) == [
+        ("feed-a", "ERROR"), ("feed-b-renamed", "INACTIVE")]
     assert before_b["detectors"] == [id_b]
 
     stop_cleanly(server)
@@ -135,10 +155,10 @@ def test_state_survives_restart(own_server):
     stop_cleanly(server)
 
 
-def test_delete_detector_survives_restart(own_server):
+def test_delete_detector_survives_restart(own_server, tmp_path):
     server = own_server()
     gd = server.client(ACCOUNT_A)
-    detector_id = populate(gd)
+    detector_id = populate(gd, tmp_path / "lists")
     gd.delete_detector(DetectorId=detector_id)
     stop_cleanly(server)
 
@@ -151,10 +171,10 @@ def test_delete_detector_survives_restart(own_server):
     stop_cleanly(server)
 
 
-def test_reset_is_durable(own_server):
+def test_reset_is_durable(own_server, tmp_path):
     server = own_server()
     gd = server.client(ACCOUNT_A)
-    populate(gd)
+    populate(gd, tmp_path / "lists")
     status, _, body = server.request("POST", "/_vigil/reset")
     assert status == 200, body
     assert gd.list_detectors()["DetectorIds"] == []

@@ -126,6 +126,7 @@ def test_sigterm_finishes_in_flight_request_and_keeps_its_write(tmp_path):
     assert status == 200
     detector_id = json.loads(response)["detectorId"]
     sock.close()
+    server.proc.send_signal(15)  # a repeated signal while finishing must not kill it
     assert server.stop() == 0
     idle.close()
 
