@@ -140,6 +140,15 @@ int Serve(const ServeFlags& flags) {
   services.metrics = &metrics;
 
   vigil::SystemClock clock;
+  vigil::FetchOptions fetch_options;
+  fetch_options.s3_root = flags.s3_root;
+  fetch_options.s3_endpoint = flags.s3_endpoint;
+  fetch_options.s3_region = flags.s3_region;
+  vigil::ThreatIntelService intel(**store, fetch_options, clock);
+  services.intel = &intel;
+  if (auto queued = intel.LoadAll(); !queued.ok()) {
+    spdlog::error("cannot load the threat lists: {}", queued.message());
+  }
   // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
   // statistics.
   vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {

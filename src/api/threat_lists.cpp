@@ -76,6 +76,7 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   list.created_at = list.updated_at = request.context.clock->NowMillis();
   VIGIL_ASSIGN_OR_RETURN(std::string id,
                          services.store->CreateThreatList(list, tags, Api.max_per_detector, token));
+  if (id == list.id) NotifyIntel(services, list, activate);  // not a ClientToken repeat
   return JsonResponse({{Api.id_label, id}});
 }
 
