@@ -128,6 +128,54 @@ void BM_SnapshotBuild(benchmark::State& state) {
 }
 BENCHMARK(BM_SnapshotBuild)->Unit(benchmark::kMillisecond);
 
+// Loading lists: a 250,000-line TXT file (GuardDuty's threat-list quota) and a 35 MB
+// FIRE_EYE file (its size quota), parsed as the ThreatIntelService does on activation.
+std::string TxtList(size_t lines) {
+  std::mt19937 random(11);
+  std::string text;
+  for (size_t i = 0; i < lines; ++i) {
+    const uint32_t address = random();
+    text += std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 255) + "." +
+            std::to_string((address >> 8) & 255) + "." + std::to_string(address & 255);
+    text += i % 4 == 0 ? "/24\n" : "\n";
+  }
+  return text;
+}
+
+void BM_ParseTxt250k(benchmark::State& state) {
+  const std::string text = TxtList(250000);
+  for (auto _ : state) benchmark::DoNotOptimize(ParseList(ListFormat::kTxt, text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ParseTxt250k)->Unit(benchmark::kMillisecond);
+
+void BM_ParseFireEye35MB(benchmark::State& state) {
+  std::string text =
+      "reportId, title, threatScape, audience, intelligenceType, publishDate, reportLink, "
+      "webLink, emailIdentifier, senderAddress, senderName, sourceDomain, sourceIp, subject, "
+      "recipient, emailLanguage, fileName, fileSize, fuzzyHash, fileIdentifier, md5, sha1, "
+      "sha256, description, fileType, packer, userAgent, registry, fileCompilationDateTime, "
+      "filePath, asn, cidr, domain, domainTimeOfLookup, networkIdentifier, ip, port, protocol, "
+      "registrantEmail, registrantName, networkType, url, malwareFamily, malwareFamilyId, actor, "
+      "actorId, observationTime\n";
+  std::mt19937 random(12);
+  while (text.size() < 35 * 1000 * 1000 - 400) {
+    const uint32_t address = random();
+    text +=
+        "01-00000002, Example report with a long title, Cyber Crime, Operational, threat, "
+        "1494944400, https://www.example.com/report/01-00000002, "
+        "https://www.example.com/report/01-00000002, , , , , , , , , , , , , , , , , , , , "
+        ", , , , , , bad" +
+        std::to_string(address % 100000) + ".example.net, , Related, " +
+        std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 255) + "." +
+        std::to_string((address >> 8) & 255) + "." + std::to_string(address & 255) +
+        ", , , , , network, , Ursnif, 12ab7bc4-62ed-49fa-99e3-14b92afc41bf, , ,1494944400\n";
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(ParseList(ListFormat::kFireEye, text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ParseFireEye35MB)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

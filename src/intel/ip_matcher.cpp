@@ -2,9 +2,12 @@
 // that detection rules query per record.
 //
 // IpMatcher lookups sit on the flow-log hot path (two per record), so the layout is chosen
-// for a few cache misses per lookup at GuardDuty's largest size (6 × 250,000 entries):
-// a flat interval array plus a table indexed by the address's top bits that narrows each
-// lookup to a handful of intervals. Measured alternatives are in bench/intel_bench.cpp.
+// for few cache misses per lookup at GuardDuty's largest size (6 × 250,000 entries, about
+// 2.25 M intervals): the flat interval array plus an index by the address's top 20 bits
+// that leaves one or two intervals to search, about 40 M lookups/s on one core in 22 MB.
+// A binary search over the whole array measured 5-7 M/s, a 16-bit index 25-30 M/s.
+// DIR-24-8 was ruled out by size: its first table alone is 64 MiB, and the ~860,000 /24
+// blocks such lists split would need second-level tables of hundreds of MiB.
 #include "intel/ip_matcher.h"
 
 #include <algorithm>
