@@ -12,8 +12,10 @@ import functools
 import http.server
 import json
 import re
+import signal
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -25,6 +27,7 @@ from conftest import (
     NOT_OWNED,
     OTHER_REGION,
     POLL_INTERVAL,
+    STOP_TIMEOUT,
     THREAT_INTEL_SET,
     UNKNOWN_ID,
     VIGIL_BIN,
@@ -202,29 +205,45 @@ def drain_loader(vigil, gd, detector_id, list_file):
 
 
 class _ListHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site folder. Paths under /slow/ wait for the site's gate first."""
+    """Serves the site folder. A request under /slow/ reads its file when it arrives, then
+    holds the answer until the site releases that request (see ListSite)."""
 
     def do_GET(self):
         site = self.server.site
         with site.lock:
             site.hits[self.path] += 1
-        if self.path.startswith("/slow/"):
-            site.waiting.set()
-            site.gate.wait(LOAD_TIMEOUT)
-            self.path = self.path[len("/slow"):]
-        super().do_GET()
+        if not self.path.startswith("/slow/"):
+            super().do_GET()
+            return
+        path = site.root / self.path[len("/slow/"):]
+        content = path.read_bytes() if path.is_file() else None
+        site.hold_request().wait(site.hold_seconds)
+        if content is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
 
     def log_message(self, *args):
         pass
 
 
 class ListSite:
-    def __init__(self, root):
+    """A ThreadingHTTPServer on 127.0.0.1 serving `root`. The n-th request (0-based) under
+    /slow/ is answered, with the file as it was when the request arrived, once release(n) or
+    release() is called or after hold_seconds."""
+
+    def __init__(self, root, hold_seconds=LOAD_TIMEOUT):
         self.root = root
-        self.gate = threading.Event()  # set: /slow/ requests are answered
-        self.waiting = threading.Event()  # set once a /slow/ request arrived
+        self.hold_seconds = hold_seconds
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
         self.hits = collections.Counter()
+        self.gates = []  # one Event per /slow/ request, in arrival order
+        self.released = False  # release(): this and every later /slow/ request go through
         handler = functools.partial(_ListHandler, directory=str(root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.site = self
@@ -232,6 +251,30 @@ class ListSite:
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": POLL_INTERVAL}, daemon=True)
         self.thread.start()
+
+    def hold_request(self):
+        with self.lock:
+            gate = threading.Event()
+            if self.released:
+                gate.set()
+            self.gates.append(gate)
+            self.arrived.notify_all()
+            return gate
+
+    def wait_for_requests(self, count, timeout=LOAD_TIMEOUT):
+        """Wait until `count` /slow/ requests have arrived."""
+        with self.lock:
+            ok = self.arrived.wait_for(lambda: len(self.gates) >= count, timeout)
+        assert ok, f"expected {count} request(s) under /slow/, got {len(self.gates)}"
+
+    def release(self, index=None):
+        with self.lock:
+            if index is not None:
+                self.gates[index].set()
+                return
+            self.released = True
+            for gate in self.gates:
+                gate.set()
 
     def write(self, name, text):
         (self.root / name).write_text(text)
@@ -245,7 +288,7 @@ class ListSite:
             return self.hits[path]
 
     def close(self):
-        self.gate.set()
+        self.release()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
@@ -315,6 +358,39 @@ def test_many_bad_lines_are_counted(vigil, gd, detector_id, list_file):
     reported = [bad["line"] for bad in load["badLines"]]
     assert reported, load
     assert reported == bad_numbers[:len(reported)], reported
+
+
+def test_file_uri_forms(vigil, gd, detector_id, tmp_path):
+    """file://localhost/path and percent-encoded paths name the same files as file:///path."""
+    folder = tmp_path / "my lists"
+    folder.mkdir()
+    (folder / "a b.txt").write_text(TXT_IPS)
+    encoded = (folder / "a b.txt").as_uri()
+    assert "%20" in encoded
+    with_host = "file://localhost" + str(folder / "a b.txt").replace(" ", "%20")
+    for i, location in enumerate([encoded, with_host]):
+        _, entry = activate_and_load(vigil, gd, THREAT_INTEL_SET, detector_id, location,
+                                     name=f"uri-{i}")
+        assert_loaded_ok(entry, ipRanges=3)
+
+
+def test_bom_and_crlf_are_tolerated(vigil, gd, detector_id, list_file):
+    text = b"\xef\xbb\xbf# list\r\n192.0.2.1\r\n192.0.2.0/24\r\nexample.com\r\nbad entry\r\n"
+    _, entry = activate_and_load(vigil, gd, THREAT_INTEL_SET, detector_id, list_file(text))
+    load = assert_loaded_ok(entry, lines=4, ipRanges=2, domains=1, badLineCount=1)
+    assert [bad["line"] for bad in load["badLines"]] == [5], load
+
+
+@pytest.mark.parametrize("what", ["missing", "directory", "other-host"])
+def test_unreadable_file_location_is_error(vigil, gd, detector_id, set_kind, tmp_path, what):
+    (tmp_path / "real.txt").write_text(TXT_IPS)
+    location = {
+        "missing": (tmp_path / "missing.txt").as_uri(),
+        "directory": tmp_path.as_uri(),
+        "other-host": "file://example.com" + str(tmp_path / "real.txt"),
+    }[what]
+    _, entry = activate_and_load(vigil, gd, set_kind, detector_id, location, "ERROR")
+    assert_load_error(entry)
 
 
 def test_missing_file_is_error_until_fixed(vigil, gd, detector_id, set_kind, tmp_path,
@@ -444,14 +520,14 @@ def test_http_list_loads(vigil, gd, detector_id, set_kind, site):
 def test_http_list_is_activating_until_fetched(vigil, gd, detector_id, set_kind, site):
     site.write("slow.txt", TXT_IPS)
     set_id = set_kind.create(gd, detector_id, location=site.url("slow/slow.txt"))
-    assert site.waiting.wait(LOAD_TIMEOUT), "the list was never requested"
+    site.wait_for_requests(1)
     assert set_kind.get(gd, detector_id, set_id)["Status"] == "ACTIVATING"
     entry = list_entries(vigil, detector_id)[set_id]
     assert entry["status"] == "ACTIVATING"
     assert "load" not in entry, entry
     assert set_kind.list(gd, detector_id)[set_kind.list_key] == [set_id]
 
-    site.gate.set()
+    site.release()
     wait_for_status(set_kind, gd, detector_id, set_id, "ACTIVE")
     assert_loaded_ok(wait_for_load(vigil, detector_id, set_id), ipRanges=3)
 
@@ -459,11 +535,11 @@ def test_http_list_is_activating_until_fetched(vigil, gd, detector_id, set_kind,
 def test_deactivation_during_load_wins(vigil, gd, detector_id, site, list_file):
     site.write("slow.txt", TXT_IPS)
     set_id = THREAT_INTEL_SET.create(gd, detector_id, location=site.url("slow/slow.txt"))
-    assert site.waiting.wait(LOAD_TIMEOUT), "the list was never requested"
+    site.wait_for_requests(1)
     THREAT_INTEL_SET.update(gd, detector_id, set_id, Activate=False)
     assert THREAT_INTEL_SET.get(gd, detector_id, set_id)["Status"] == "INACTIVE"
 
-    site.gate.set()
+    site.release()
     drain_loader(vigil, gd, detector_id, list_file)
     assert THREAT_INTEL_SET.get(gd, detector_id, set_id)["Status"] == "INACTIVE"
     assert list_entries(vigil, detector_id)[set_id]["status"] == "INACTIVE"
@@ -485,6 +561,34 @@ def test_http_reactivation_fetches_again(vigil, gd, detector_id, site, list_file
     wait_for_status(THREAT_INTEL_SET, gd, detector_id, set_id, "ACTIVE")
     assert_loaded_ok(wait_for_load(vigil, detector_id, set_id), ipRanges=1, domains=1)
     assert site.hit_count("/feed.txt") == 2
+
+
+def test_reactivation_during_a_load_waits_for_the_new_read(vigil, gd, detector_id, site):
+    """Activated again while an earlier read is still in flight, a list must stay ACTIVATING
+    until the read that the latest activation asked for is done: the earlier read finishing
+    must not make it ACTIVE with the old content."""
+    site.write("feed.txt", "192.0.2.1\n")
+    set_id = THREAT_INTEL_SET.create(gd, detector_id, location=site.url("slow/feed.txt"))
+    site.wait_for_requests(1)  # read 1 holds the one-line file
+
+    site.write("feed.txt", "192.0.2.1\n192.0.2.2\n192.0.2.3\n")
+    THREAT_INTEL_SET.update(gd, detector_id, set_id, Activate=True)
+    assert THREAT_INTEL_SET.get(gd, detector_id, set_id)["Status"] == "ACTIVATING"
+
+    site.release(0)  # read 1 completes; read 2 (the three-line file) is requested and held
+    site.wait_for_requests(2)
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        status = THREAT_INTEL_SET.get(gd, detector_id, set_id)["Status"]
+        entry = list_entries(vigil, detector_id)[set_id]
+        assert (status, entry["status"]) == ("ACTIVATING", "ACTIVATING"), (
+            f"{status} while the re-read for the latest activation is still held; "
+            f"load report: {entry.get('load')}")
+        time.sleep(POLL_INTERVAL)
+
+    site.release()
+    wait_for_status(THREAT_INTEL_SET, gd, detector_id, set_id, "ACTIVE")
+    assert_loaded_ok(wait_for_load(vigil, detector_id, set_id), ipRanges=3)
 
 
 def test_http_404_is_error(vigil, gd, detector_id, set_kind, site):
@@ -558,6 +662,7 @@ S3_FORMS = [
     "https://s3-us-west-2.amazonaws.com/intel/feeds/bad.txt",
     "https://intel.s3.amazonaws.com/feeds/bad.txt",
     "http://intel.s3-eu-west-1.amazonaws.com/feeds/bad.txt",
+    "https://intel.s3.us-west-2.amazonaws.com/feeds/bad.txt",
 ]
 
 
@@ -633,6 +738,106 @@ def test_lists_are_reloaded_after_restart(tmp_path, list_file):
         assert set(entries) == {trusted, threat, broken, off}
         assert (entries[broken]["status"], entries[off]["status"]) == ("ERROR", "INACTIVE")
     finally:
+        rc = server.stop()
+    assert rc == 0, server.stderr()
+
+
+def test_active_list_whose_file_vanished_is_error_after_restart(tmp_path, list_file):
+    """The restart reads ACTIVE lists again; one that can no longer be read is not in effect
+    and must say so (ERROR), not stay ACTIVE next to a lastError."""
+    data = tmp_path / "data"
+    server = VigilServer(data_dir=data).start()
+    try:
+        gd = server.client(ACCOUNT_A)
+        detector_id = gd.create_detector(Enable=True)["DetectorId"]
+        location = list_file(TXT_IPS, "vanishing.txt")
+        set_id, _ = activate_and_load(server, gd, IPSET, detector_id, location)
+        assert server.stop() == 0, server.stderr()
+
+        (tmp_path / "lists" / "vanishing.txt").unlink()
+        server = VigilServer(data_dir=data).start()
+        gd = server.client(ACCOUNT_A)
+        entry = wait_for_load(server, detector_id, set_id)
+        status = wait_for_status(IPSET, gd, detector_id, set_id)
+        assert (status, entry["status"]) == ("ERROR", "ERROR"), entry
+        assert_load_error(entry)
+    finally:
+        rc = server.stop()
+    assert rc == 0, server.stderr()
+
+
+def test_sigterm_does_not_wait_for_a_hung_list_server(tmp_path):
+    """A list server that never answers must not hold up a graceful stop; the list, still
+    ACTIVATING, is loaded after the restart."""
+    root = tmp_path / "www"
+    root.mkdir()
+    site = ListSite(root, hold_seconds=3 * STOP_TIMEOUT)
+    data = tmp_path / "data"
+    server = VigilServer(data_dir=data).start()
+    try:
+        site.write("feed.txt", TXT_IPS)
+        gd = server.client(ACCOUNT_A)
+        detector_id = gd.create_detector(Enable=True)["DetectorId"]
+        set_id = THREAT_INTEL_SET.create(gd, detector_id, location=site.url("slow/feed.txt"))
+        site.wait_for_requests(1)
+        assert THREAT_INTEL_SET.get(gd, detector_id, set_id)["Status"] == "ACTIVATING"
+
+        proc = server.proc
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            site.release()
+            released = time.monotonic()
+            proc.wait(timeout=60)
+            pytest.fail(f"vigil had not exited {released - started:.1f}s after SIGTERM while a "
+                        f"list fetch was held; it exited {time.monotonic() - released:.1f}s "
+                        f"after the list server answered")
+        assert rc == 0, server.stderr()
+        server.stop()
+
+        site.release()
+        server = VigilServer(data_dir=data).start()
+        gd = server.client(ACCOUNT_A)
+        wait_for_status(THREAT_INTEL_SET, gd, detector_id, set_id, "ACTIVE")
+        assert_loaded_ok(wait_for_load(server, detector_id, set_id), ipRanges=3)
+    finally:
+        server.stop()
+        site.close()
+
+
+def test_reset_does_not_wait_for_a_hung_list_server(tmp_path):
+    """POST /_vigil/reset answers promptly even while a list fetch hangs, and forgets the
+    list (a test suite resets between tests)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    site = ListSite(root, hold_seconds=3 * STOP_TIMEOUT)
+    server = VigilServer(in_memory=True).start()
+    try:
+        site.write("feed.txt", TXT_IPS)
+        gd = server.client(ACCOUNT_A)
+        detector_id = gd.create_detector(Enable=True)["DetectorId"]
+        THREAT_INTEL_SET.create(gd, detector_id, location=site.url("slow/feed.txt"))
+        site.wait_for_requests(1)
+        started = time.monotonic()
+        try:
+            status, _, body = server.request("POST", "/_vigil/reset", timeout=STOP_TIMEOUT)
+        except OSError as error:  # socket timeout
+            site.release()
+            pytest.fail(f"POST /_vigil/reset did not answer within {STOP_TIMEOUT}s while a list "
+                        f"fetch was held ({error!r})")
+        assert status == 200, body
+        assert time.monotonic() - started < STOP_TIMEOUT
+        assert gd.list_detectors()["DetectorIds"] == []
+        site.release()
+        # The server still loads lists afterwards.
+        detector_id = gd.create_detector(Enable=True)["DetectorId"]
+        _, entry = activate_and_load(server, gd, THREAT_INTEL_SET, detector_id,
+                                     site.write("after.txt", TXT_IPS))
+        assert_loaded_ok(entry, ipRanges=3)
+    finally:
+        site.close()
         rc = server.stop()
     assert rc == 0, server.stderr()
 
