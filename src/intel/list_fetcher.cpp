@@ -57,6 +57,12 @@ size_t OnData(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// libcurl calls this at least once a second, also while a server sends nothing.
+int OnProgress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* flag = static_cast<const std::atomic_bool*>(cancel);
+  return flag != nullptr && flag->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 void InitCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -83,6 +89,12 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, OnData);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &download);
   curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "vigil/" VIGIL_VERSION);
+  if (options.cancel != nullptr) {
+    curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA,
+                     const_cast<std::atomic_bool*>(options.cancel));
+  }
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
   std::string credentials;
   if (!sigv4_region.empty()) {
@@ -107,6 +119,7 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
     return Status::InvalidInput(url + " is over the limit of " + std::to_string(options.max_bytes) +
                                 " bytes");
   }
+  if (result == CURLE_ABORTED_BY_CALLBACK) return Status::Internal("the fetch was cancelled");
   if (result != CURLE_OK) {
     return Status::InvalidInput("cannot fetch " + url + ": " +
                                 (error[0] ? std::string(error) : curl_easy_strerror(result)));

@@ -6,6 +6,7 @@
 // --s3-endpoint with SigV4 signing from the standard AWS credential environment.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -22,6 +23,8 @@ struct FetchOptions {
   std::string s3_region = "us-east-1";
   size_t max_bytes = 35 * 1000 * 1000;  // GuardDuty's 35 MB per list file
   std::chrono::seconds timeout{30};
+  // When set and true, a fetch in progress gives up within about a second (shutdown).
+  const std::atomic_bool* cancel = nullptr;
 };
 
 // An S3 object named by a location.

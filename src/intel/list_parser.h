@@ -45,8 +45,8 @@ struct ParsedList {
   std::vector<std::string> domains;  // lowercase, no trailing dot; "*.example.org" for wildcards
   size_t lines = 0;                  // non-blank, non-comment lines (or STIX values) read
   size_t ipv6_ignored = 0;
-  size_t bad_line_count = 0;         // all of them
-  std::vector<BadLine> bad_lines;    // the first kMaxReportedBadLines
+  size_t bad_line_count = 0;       // all of them
+  std::vector<BadLine> bad_lines;  // the first kMaxReportedBadLines
 
   size_t entries() const { return ranges.size() + domains.size(); }
 };

@@ -25,13 +25,16 @@ ThreatIntelService::ThreatIntelService(Store& store, FetchOptions fetch_options,
       fetch_options_(std::move(fetch_options)),
       clock_(clock),
       snapshots_(std::make_shared<const SnapshotMap>()),
-      loader_([this] { Run(); }) {}
+      loader_([this] { Run(); }) {
+  fetch_options_.cancel = &cancel_fetch_;
+}
 
 ThreatIntelService::~ThreatIntelService() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  cancel_fetch_ = true;
   wake_.notify_all();
   loader_.join();
 }
@@ -50,7 +53,7 @@ void ThreatIntelService::ListChanged(const std::string& detector_id, ThreatListK
                                      const std::string& id, bool reload) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Job{detector_id, kind, id, reload});
+    queue_.push_back(Job{detector_id, kind, id, reload, ++generations_[id], epoch_});
   }
   wake_.notify_one();
 }
@@ -70,11 +73,18 @@ std::optional<ListLoadReport> ThreatIntelService::Report(const std::string& list
 }
 
 void ThreatIntelService::Reset() {
+  {
+    std::lock_guard lock(mutex_);
+    ++epoch_;
+    queue_.clear();
+    loaded_.clear();
+    reports_.clear();
+    generations_.clear();
+    snapshots_.store(std::make_shared<const SnapshotMap>());
+  }
+  cancel_fetch_ = true;  // the loader drops what it was doing (its epoch is over)
   WaitIdle();
-  std::lock_guard lock(mutex_);
-  loaded_.clear();
-  reports_.clear();
-  snapshots_.store(std::make_shared<const SnapshotMap>());
+  cancel_fetch_ = false;
 }
 
 void ThreatIntelService::WaitIdle() {
@@ -99,15 +109,24 @@ void ThreatIntelService::Run() {
 }
 
 void ThreatIntelService::Apply(const Job& job) {
+  // Whether `job` is still the latest word on its list; a stale job changes nothing,
+  // and neither does a load abandoned for shutdown (the list stays ACTIVATING and loads
+  // after the restart).
+  const auto current = [&] {
+    std::lock_guard lock(mutex_);
+    return job.epoch == epoch_ && generations_[job.id] == job.generation && !cancel_fetch_;
+  };
   auto record = store_.GetThreatList(job.kind, job.detector_id, job.id);
   const bool active = record.ok() && (record->status == "ACTIVE" || record->status == "ACTIVATING");
   if (!active) {
     std::lock_guard lock(mutex_);
+    if (job.epoch != epoch_) return;
     loaded_.erase(job.id);
     if (!record.ok()) reports_.erase(job.id);
   } else if (job.reload || record->status == "ACTIVATING") {
     ListLoadReport report;
     std::shared_ptr<const ParsedList> content = Load(*record, report);
+    if (!current()) return;  // re-activated, deactivated or reset while loading
     const std::string status = content ? "ACTIVE" : "ERROR";
     {
       std::lock_guard lock(mutex_);
@@ -120,9 +139,10 @@ void ThreatIntelService::Apply(const Job& job) {
         loaded_.erase(job.id);
       }
     }
-    // Only an ACTIVATING list moves on: the user may have deactivated it meanwhile.
+    // Compare-and-set from the status this load started from: a user's change since
+    // then wins. (A list ACTIVE before a restart becomes ERROR if its file is gone.)
     if (Status set =
-            store_.SetThreatListStatus(job.kind, job.detector_id, job.id, "ACTIVATING", status);
+            store_.SetThreatListStatus(job.kind, job.detector_id, job.id, record->status, status);
         !set.ok()) {
       spdlog::error("cannot record the status of {} {}: {}", KindName(job.kind), job.id,
                     set.message());
@@ -183,7 +203,8 @@ void ThreatIntelService::Recompile(const std::string& detector_id) {
   std::stable_partition(lists.begin(), lists.end(),
                         [](const LoadedList& list) { return list.identity.trusted; });
   std::shared_ptr<const ThreatSnapshot> snapshot = ThreatSnapshot::Build(lists);
-  // Only this thread writes the map: copy, change, publish.
+  // Writers (this thread, Reset) hold the mutex: copy, change, publish. Readers never lock.
+  std::lock_guard lock(mutex_);
   auto next = std::make_shared<SnapshotMap>(*snapshots_.load());
   if (lists.empty()) {
     next->erase(detector_id);

@@ -44,7 +44,7 @@ class ThreatIntelService {
  public:
   // Borrows `store` and `clock`, which must outlive the service.
   ThreatIntelService(Store& store, FetchOptions fetch_options, const Clock& clock);
-  // Stops the loader; a load in progress finishes first.
+  // Stops the loader; a fetch in progress is abandoned within about a second.
   ~ThreatIntelService();
   ThreatIntelService(const ThreatIntelService&) = delete;
   ThreatIntelService& operator=(const ThreatIntelService&) = delete;
@@ -64,7 +64,8 @@ class ThreatIntelService {
   // The last load report of a list, if it was loaded since start-up.
   std::optional<ListLoadReport> Report(const std::string& list_id) const;
 
-  // Forgets every loaded list and snapshot (after the store was reset).
+  // Forgets every loaded list and snapshot (after the store was reset); a load in
+  // progress is abandoned.
   void Reset();
 
   // Blocks until every queued change has been applied (tests, the CLI).
@@ -76,6 +77,8 @@ class ThreatIntelService {
     ThreatListKind kind;
     std::string id;
     bool reload = false;
+    uint64_t generation = 0;  // of the list's changes; a newer job supersedes this one
+    uint64_t epoch = 0;       // of Reset()s; a job from before a reset is dropped
   };
   struct Loaded {
     std::string detector_id;
@@ -90,7 +93,7 @@ class ThreatIntelService {
   void Recompile(const std::string& detector_id);
 
   Store& store_;
-  const FetchOptions fetch_options_;
+  FetchOptions fetch_options_;
   const Clock& clock_;
 
   mutable std::mutex mutex_;  // guards the queue, loaded_ and reports_
@@ -101,6 +104,9 @@ class ThreatIntelService {
   bool stopping_ = false;
   std::map<std::string, Loaded> loaded_;  // by list id: ACTIVE lists' content
   std::map<std::string, ListLoadReport> reports_;
+  std::map<std::string, uint64_t> generations_;  // by list id: changes queued so far
+  uint64_t epoch_ = 0;
+  std::atomic_bool cancel_fetch_{false};  // set to abandon a fetch (shutdown, reset)
 
   std::atomic<std::shared_ptr<const SnapshotMap>> snapshots_;
   std::thread loader_;  // last: starts after everything it uses

@@ -15,8 +15,8 @@
 namespace vigil {
 
 struct ListIdentity {
-  std::string id;    // IPSet or ThreatIntelSet id
-  std::string name;  // its name; findings report it as threatListName
+  std::string id;        // IPSet or ThreatIntelSet id
+  std::string name;      // its name; findings report it as threatListName
   bool trusted = false;  // an IPSet
 };
 
