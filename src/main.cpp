@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "api/routes.h"
+#include "cli/scan.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
 #include "http/dispatcher.h"
@@ -32,6 +33,8 @@ struct ServeFlags {
   std::string auth = "none";
   size_t threads = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;
+  size_t max_ingest_bytes = 256 * 1024 * 1024;
+  std::string flowlog_format;
   std::string s3_root;
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
@@ -105,6 +108,17 @@ int Serve(const ServeFlags& flags) {
   }
   options.threads = flags.threads;
   options.body_limit_bytes = flags.max_body_bytes;
+  options.large_body_path_prefix = "/_vigil/ingest/";
+  options.large_body_limit_bytes = flags.max_ingest_bytes;
+  std::optional<vigil::FlowLogFormat> flow_format;
+  if (!flags.flowlog_format.empty()) {
+    auto parsed = vigil::FlowLogFormat::Parse(flags.flowlog_format);
+    if (!parsed.ok()) {
+      std::cerr << "vigil: --flowlog-format: " << parsed.status().message() << "\n";
+      return 2;
+    }
+    flow_format = *parsed;
+  }
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
@@ -149,6 +163,10 @@ int Serve(const ServeFlags& flags) {
   if (auto queued = intel.LoadAll(); !queued.ok()) {
     spdlog::error("cannot load the threat lists: {}", queued.message());
   }
+  vigil::DetectionEngine engine(**store, findings, &intel, clock, vigil::DetectionSettings{},
+                                flow_format);
+  services.engine = &engine;
+  services.max_ingest_bytes = flags.max_ingest_bytes;
   // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
   // statistics.
   vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {
@@ -219,6 +237,16 @@ int main(int argc, char** argv) {
       ->envname("VIGIL_MAX_BODY_BYTES")
       ->capture_default_str();
 
+  serve
+      ->add_option("--max-ingest-bytes", flags.max_ingest_bytes,
+                   "Largest body POST /_vigil/ingest accepts")
+      ->envname("VIGIL_MAX_INGEST_BYTES")
+      ->capture_default_str();
+  serve
+      ->add_option("--flowlog-format", flags.flowlog_format,
+                   "Custom VPC Flow Log format (\"${version} ${srcaddr} ...\") for files without "
+                   "a header line")
+      ->envname("VIGIL_FLOWLOG_FORMAT");
   serve->add_option("--s3-root", flags.s3_root, "Folder whose sub-folders stand in for S3 buckets")
       ->envname("VIGIL_S3_ROOT");
   serve
@@ -261,7 +289,25 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"}));
   check->add_option("FILE", check_file, "The list file")->required();
 
+  vigil::ScanOptions scan_options;
+  CLI::App* scan = app.add_subcommand("scan", "Detect in log files offline and print findings");
+  scan->add_option("--source", scan_options.source, "flowlogs, cloudtrail or dns")
+      ->required()
+      ->check(CLI::IsMember({"flowlogs", "cloudtrail", "dns"}));
+  scan->add_option("--threat-list", scan_options.threat_lists, "A threat list file (repeatable)");
+  scan->add_option("--trusted-list", scan_options.trusted_lists, "A trusted list file");
+  scan->add_option("--list-format", scan_options.list_format, "Format of the list files")
+      ->check(CLI::IsMember({"TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"}))
+      ->capture_default_str();
+  scan->add_option("--flowlog-format", scan_options.flowlog_format,
+                   "Custom flow log format for files without a header line");
+  scan->add_option("--format", scan_options.output, "json (JSON lines) or table")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->capture_default_str();
+  scan->add_option("PATH", scan_options.paths, "Log files or directories")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (scan->parsed()) return vigil::RunScan(scan_options);
   if (version->parsed()) {
     std::cout << "vigil " << VIGIL_VERSION << "\n";
     return 0;

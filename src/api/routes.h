@@ -15,7 +15,8 @@ std::span<const RouteSpec> FilterRoutes();
 std::span<const RouteSpec> FindingRoutes();
 std::span<const RouteSpec> ThreatListRoutes();  // IPSets and ThreatIntelSets
 std::span<const RouteSpec> TagRoutes();
-std::span<const RouteSpec> VigilRoutes();  // /_vigil/health, metrics, reset
+std::span<const RouteSpec> IngestRoutes();  // /_vigil/ingest
+std::span<const RouteSpec> VigilRoutes();   // /_vigil/health, metrics, reset
 
 // Adds every route to `router`. `services` must outlive the router.
 void RegisterRoutes(http::Router& router, Services& services);

@@ -1,6 +1,7 @@
 // Services: what API handlers may use. Owned by main; handlers borrow it.
 #pragma once
 
+#include "detect/detection_engine.h"
 #include "findings/finding_service.h"
 #include "http/metrics.h"
 #include "intel/threat_intel_service.h"
@@ -12,6 +13,8 @@ struct Services {
   Store* store = nullptr;
   FindingService* findings = nullptr;
   ThreatIntelService* intel = nullptr;  // loads activated lists; may be null in tests
+  DetectionEngine* engine = nullptr;    // /_vigil/ingest
+  size_t max_ingest_bytes = 256 * 1024 * 1024;
   const http::Metrics* metrics = nullptr;  // set once the router is complete
   bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
 };

@@ -80,7 +80,8 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(state_.options.header_limit_bytes));
-    parser_->body_limit(state_.options.body_limit_bytes);
+    // The larger limit until the path is known; OnHeader lowers it for other paths.
+    parser_->body_limit(std::max(state_.options.body_limit_bytes, LargeBodyLimit()));
     stream_.expires_after(state_.options.header_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -100,10 +101,26 @@ class Session : public std::enable_shared_from_this<Session> {
           400, Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
     }
     if (ec) return Close();  // end of stream, header timeout or reset
+    if (!IsLargeBodyPath(parser_->get().target())) {
+      if (const auto length = parser_->content_length();
+          length && *length > state_.options.body_limit_bytes) {
+        return RejectTooLarge();
+      }
+      parser_->body_limit(state_.options.body_limit_bytes);
+    }
     stream_.expires_after(state_.options.body_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  size_t LargeBodyLimit() const {
+    return state_.options.large_body_path_prefix.empty() ? 0
+                                                         : state_.options.large_body_limit_bytes;
+  }
+  bool IsLargeBodyPath(std::string_view target) const {
+    return !state_.options.large_body_path_prefix.empty() &&
+           target.starts_with(state_.options.large_body_path_prefix);
   }
 
   static bool IsMalformedHttp(beast::error_code ec) {
@@ -126,9 +143,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void RejectTooLarge() {
-    Reject(413, Status(StatusCode::kPayloadTooLarge,
-                       "The request body exceeds the limit of " +
-                           std::to_string(state_.options.body_limit_bytes) + " bytes."));
+    const bool large = parser_ && IsLargeBodyPath(parser_->get().target());
+    const size_t limit =
+        large ? state_.options.large_body_limit_bytes : state_.options.body_limit_bytes;
+    Reject(413, Status(StatusCode::kPayloadTooLarge, "The request body exceeds the limit of " +
+                                                         std::to_string(limit) + " bytes."));
   }
 
   // Answers a request the server refuses before dispatch, then closes: the rest of

@@ -19,6 +19,10 @@ struct ServerOptions {
   size_t threads = 0;    // 0: one per core
   size_t body_limit_bytes = 10 * 1024 * 1024;
   size_t header_limit_bytes = 64 * 1024;
+  // Requests whose path starts with this prefix may carry up to large_body_limit_bytes
+  // (log ingestion); "" = none.
+  std::string large_body_path_prefix;
+  size_t large_body_limit_bytes = 256 * 1024 * 1024;
   // A connection may wait this long for the first byte of its next request.
   std::chrono::seconds idle_timeout{60};
   // Once a request has begun, its headers must be complete within this (slowloris).

@@ -37,6 +37,9 @@ class ThreatSnapshot {
   // The threat lists naming `domain` or a parent — none when a trusted list names it.
   std::vector<const ListIdentity*> ThreatListsForDomain(std::string_view domain) const;
 
+  // True when a trusted list names `address` (rules then raise nothing about it).
+  bool IsTrustedIp(uint32_t address) const { return (ips_.Lookup(address) & trusted_mask_) != 0; }
+
   size_t list_count() const { return lists_.size(); }
   size_t memory_bytes() const { return ips_.memory_bytes() + domains_.memory_bytes(); }
 

@@ -111,6 +111,16 @@ CREATE TABLE finding_documents (
   document BLOB NOT NULL
 );
 )sql",
+    // 3: CloudTrail events already ingested, so a re-delivered file counts once.
+    R"sql(
+CREATE TABLE ingested_events (
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  event_id TEXT NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (detector_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX ingested_events_by_age ON ingested_events(seen_at);
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -281,8 +281,9 @@ class SqliteStore final : public Store {
                              const std::string& status) override {
     auto lock = db_.Lock();
     return db_
-        .Prepare("UPDATE threat_lists SET status = ? WHERE kind = ? AND detector_id = ? AND id = ? "
-                 "AND status = ?")
+        .Prepare(
+            "UPDATE threat_lists SET status = ? WHERE kind = ? AND detector_id = ? AND id = ? "
+            "AND status = ?")
         .Bind(status, KindColumn(kind), detector_id, id, expected)
         .Run();
   }
@@ -296,8 +297,8 @@ class SqliteStore final : public Store {
     while (query.Next()) {
       lists.push_back(ThreatListRecord{
           query.Int(0) == 0 ? ThreatListKind::kIpSet : ThreatListKind::kThreatIntelSet,
-          query.Text(1), query.Text(2), query.Text(3), query.Text(4), query.Text(5),
-          query.Text(6), query.Int(7), query.Int(8)});
+          query.Text(1), query.Text(2), query.Text(3), query.Text(4), query.Text(5), query.Text(6),
+          query.Int(7), query.Int(8)});
     }
     VIGIL_RETURN_IF_ERROR(query.status());
     return lists;
@@ -394,6 +395,28 @@ class SqliteStore final : public Store {
     return findings_.PurgeUpdatedBefore(cutoff_millis);
   }
 
+  StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
+                                            const std::vector<std::string>& event_ids,
+                                            int64_t now_millis) override {
+    auto lock = db_.Lock();
+    return db_.InTransaction<std::vector<bool>>([&]() -> StatusOr<std::vector<bool>> {
+      std::vector<bool> fresh;
+      fresh.reserve(event_ids.size());
+      for (const std::string& event_id : event_ids) {
+        VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO ingested_events VALUES (?, ?, ?)")
+                                  .Bind(detector_id, event_id, now_millis)
+                                  .Run());
+        fresh.push_back(db_.Changes() > 0);
+      }
+      return fresh;
+    });
+  }
+
+  Status PurgeEventIdsBefore(int64_t cutoff_millis) override {
+    auto lock = db_.Lock();
+    return db_.Prepare("DELETE FROM ingested_events WHERE seen_at < ?").Bind(cutoff_millis).Run();
+  }
+
   Status RefreshStatistics() override {
     auto lock = db_.Lock();
     return db_.Exec("PRAGMA analysis_limit = 1000; ANALYZE;");
@@ -402,8 +425,8 @@ class SqliteStore final : public Store {
   Status Reset() override {
     auto lock = db_.Lock();
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
-      for (const char* table : {"finding_documents", "findings", "detector_keys", "tags", "filters",
-                                "threat_lists", "detectors", "client_tokens"}) {
+      for (const char* table : {"ingested_events", "finding_documents", "findings", "detector_keys",
+                                "tags", "filters", "threat_lists", "detectors", "client_tokens"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;

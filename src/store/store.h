@@ -111,6 +111,14 @@ class Store {
   // Deletes findings last updated before `cutoff_millis`; returns how many.
   virtual StatusOr<int64_t> PurgeFindingsUpdatedBefore(int64_t cutoff_millis) = 0;
 
+  // Records event ids (CloudTrail eventIDs) as ingested for the detector and returns, in
+  // order, whether each was new: a re-delivered event counts once.
+  virtual StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
+                                                    const std::vector<std::string>& event_ids,
+                                                    int64_t now_millis) = 0;
+  // Forgets event ids claimed before `cutoff_millis`.
+  virtual Status PurgeEventIdsBefore(int64_t cutoff_millis) = 0;
+
   // Refreshes the query planner's statistics (SQLite ANALYZE, sampled): without them it
   // may pick an index that filters where one that sorts is far faster. Takes about a
   // second at a million findings; run at start and periodically.

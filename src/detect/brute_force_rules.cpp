@@ -1,0 +1,77 @@
+#include <functional>
+
+#include "detect/rules.h"
+#include "findings/finding_types.h"
+
+namespace vigil {
+
+namespace {
+
+struct Service {
+  const char* type;
+  int32_t port;
+};
+
+// The service a port belongs to, if brute force against it is a finding type.
+const Service* ServiceOn(int32_t port) {
+  static const Service kServices[] = {
+      {"UnauthorizedAccess:EC2/SSHBruteForce", 22},
+      {"UnauthorizedAccess:EC2/RDPBruteForce", 3389},
+      {"Impact:EC2/WinRMBruteForce", 5985},
+      {"Impact:EC2/WinRMBruteForce", 5986},
+  };
+  for (const Service& service : kServices) {
+    if (service.port == port) return &service;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+BruteForceRule::BruteForceRule(const DetectionSettings& settings)
+    : settings_(settings),
+      attempts_(settings.brute_force_window_millis, settings.out_of_order_millis,
+                settings.max_window_keys, settings.brute_force_attempts * 4) {}
+
+void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
+                             const ThreatSnapshot& lists, Emitter& emitter) {
+  // Attempts are TCP connections to the service port of the side that was called.
+  if (record.protocol != 6 || !flow.remote_v4 ||
+      record.packets > settings_.brute_force_max_packets) {
+    return;
+  }
+  const int32_t service_port = flow.inbound ? flow.local_port : flow.remote_port;
+  const Service* service = ServiceOn(service_port);
+  if (service == nullptr || flow.direction == "UNKNOWN") return;
+  // Traffic with a trusted address is never a finding.
+  if (lists.IsTrustedIp(*flow.remote_v4)) return;
+  const std::string resource =
+      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string key = resource + "|" + flow.remote_ip + "|" + (flow.inbound ? "in" : "out") +
+                          "|" + std::to_string(service->port);
+  // Each record of a new client port (and start time) is one more attempt.
+  const uint64_t attempt = std::hash<std::string>{}(std::to_string(flow.remote_port) + "/" +
+                                                    std::to_string(record.start));
+  const size_t attempts = attempts_.Add(key, record.start * 1000, attempt);
+  if (attempts < settings_.brute_force_attempts) return;
+
+  Occurrence occurrence;
+  occurrence.type = FindFindingType(service->type);
+  occurrence.resource_role = flow.inbound ? "TARGET" : "ACTOR";
+  if (!flow.inbound) occurrence.severity = 8;  // the instance attacks others: High
+  occurrence.instance = InstanceOf(record, flow);
+  occurrence.action.action_type = "NETWORK_CONNECTION";
+  occurrence.action.connection_direction = flow.direction;
+  occurrence.action.protocol = "TCP";
+  occurrence.action.local_port = flow.local_port;
+  occurrence.action.remote_port = flow.remote_port;
+  occurrence.action.local_ip = flow.local_ip;
+  occurrence.action.remote_ip = flow.remote_ip;
+  occurrence.action.blocked = !record.accepted;
+  occurrence.first_seen = record.start * 1000;
+  occurrence.last_seen = record.end * 1000;
+  // GuardDuty aggregates a brute force on the instance: a new attacker adds to the count.
+  emitter.Emit(resource + "|" + occurrence.resource_role, std::move(occurrence));
+}
+
+}  // namespace vigil

@@ -1,0 +1,67 @@
+// DetectionEngine: logs in, findings out. Decompresses and parses a batch of one
+// source, runs every rule family over it with the detector's current threat lists,
+// aggregates what they found, and records the findings (aggregation with stored
+// findings and ARCHIVE filters happen in FindingService). Window state is kept per
+// detector in memory (bounded; it does not survive a restart).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "detect/thresholds.h"
+#include "findings/finding_service.h"
+#include "ingest/flow_logs.h"
+#include "intel/threat_intel_service.h"
+#include "store/records.h"
+
+namespace vigil {
+
+enum class LogSource { kFlowLogs, kCloudTrail, kDns };
+
+// "flowlogs", "cloudtrail", "dns" → the source; nullopt otherwise.
+std::optional<LogSource> ParseLogSource(std::string_view name);
+
+struct IngestOutcome {
+  size_t records = 0;   // records parsed and evaluated
+  size_t rejected = 0;  // records that could not be used
+  size_t findings_created = 0;
+  size_t findings_updated = 0;
+  std::vector<RejectedRecord> rejects;  // the first few, with their positions
+};
+
+class DetectionEngine {
+ public:
+  // Borrows the services and the clock, which must outlive the engine. `intel` may be
+  // null (no threat lists). Thread-safe; batches of one detector are processed in turn.
+  DetectionEngine(Store& store, FindingService& findings, const ThreatIntelService* intel,
+                  const Clock& clock, DetectionSettings settings = {},
+                  std::optional<FlowLogFormat> flow_log_format = std::nullopt);
+  ~DetectionEngine();
+
+  // Processes one batch (plain or gzip) for `detector`, whose findings are recorded.
+  // CloudTrail events already ingested for the detector (same eventID) are skipped.
+  // InvalidInput when the body cannot be decompressed or is over `max_bytes`.
+  StatusOr<IngestOutcome> Ingest(const DetectorRecord& detector, LogSource source,
+                                 std::string_view content, size_t max_bytes);
+
+ private:
+  struct DetectorState;
+  DetectorState& StateOf(const std::string& detector_id);
+
+  Store& store_;
+  FindingService& findings_;
+  const ThreatIntelService* intel_;
+  const Clock& clock_;
+  const DetectionSettings settings_;
+  const std::optional<FlowLogFormat> flow_log_format_;
+  std::mutex mutex_;  // guards states_
+  std::map<std::string, std::unique_ptr<DetectorState>> states_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,41 @@
+#include "detect/rules.h"
+#include "findings/finding_types.h"
+
+namespace vigil {
+
+PortScanRule::PortScanRule(const DetectionSettings& settings)
+    : settings_(settings),
+      ports_(settings.port_scan_window_millis, settings.out_of_order_millis,
+             settings.max_window_keys, settings.port_scan_ports * 4) {}
+
+void PortScanRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
+                           const ThreatSnapshot& lists, Emitter& emitter) {
+  // Outbound probes of many ports of one remote host.
+  if (flow.inbound || flow.direction == "UNKNOWN" || !flow.remote_v4 || flow.remote_port < 0) {
+    return;
+  }
+  if (lists.IsTrustedIp(*flow.remote_v4)) return;
+  const std::string resource =
+      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const size_t ports = ports_.Add(resource + "|" + flow.remote_ip, record.start * 1000,
+                                  static_cast<uint64_t>(flow.remote_port));
+  if (ports < settings_.port_scan_ports) return;
+  static const FindingTypeInfo* type = FindFindingType("Recon:EC2/Portscan");
+  Occurrence occurrence;
+  occurrence.type = type;
+  occurrence.resource_role = "ACTOR";
+  occurrence.instance = InstanceOf(record, flow);
+  occurrence.action.action_type = "NETWORK_CONNECTION";
+  occurrence.action.connection_direction = "OUTBOUND";
+  occurrence.action.protocol = ProtocolName(record.protocol);
+  occurrence.action.local_port = flow.local_port;
+  occurrence.action.remote_port = flow.remote_port;
+  occurrence.action.local_ip = flow.local_ip;
+  occurrence.action.remote_ip = flow.remote_ip;
+  occurrence.action.blocked = !record.accepted;
+  occurrence.first_seen = record.start * 1000;
+  occurrence.last_seen = record.end * 1000;
+  emitter.Emit(resource + "|" + flow.remote_ip, std::move(occurrence));
+}
+
+}  // namespace vigil

@@ -1,0 +1,81 @@
+// The detection rules, one .cpp file per family. Each reads parsed records and puts
+// what it finds into an Emitter; stateful rules keep bounded event-time windows.
+// Types that need AWS-internal intelligence or machine learning are never emitted.
+#pragma once
+
+#include "detect/emitter.h"
+#include "detect/event_window.h"
+#include "detect/network.h"
+#include "detect/thresholds.h"
+#include "ingest/records.h"
+#include "intel/threat_snapshot.h"
+
+namespace vigil {
+
+// The finding resource of a flow record's interface.
+InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow);
+// The finding resource of a CloudTrail event's caller.
+AccessKeyResource AccessKeyOf(const CloudTrailEvent& event);
+
+// threat_list_rules.cpp — traffic with addresses or domains on an ACTIVE threat list
+// (never when a trusted list names them):
+//   UnauthorizedAccess:EC2/MaliciousIPCaller.Custom (flow logs, either direction),
+//   Recon:IAMUser/ and UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (CloudTrail,
+//   read-only calls vs others), Discovery:S3/ and UnauthorizedAccess:S3/
+//   MaliciousIPCaller.Custom (S3 data events), Impact:EC2/MaliciousDomainRequest.Custom
+//   (DNS queries for a listed domain or a subdomain of one).
+void MatchFlowThreats(const FlowRecord& record, const OrientedFlow& flow,
+                      const ThreatSnapshot& lists, Emitter& emitter);
+void MatchCloudTrailThreats(const CloudTrailEvent& event, const ThreatSnapshot& lists,
+                            Emitter& emitter);
+void MatchDnsThreats(const DnsQuery& query, const ThreatSnapshot& lists, Emitter& emitter);
+
+// brute_force_rules.cpp — UnauthorizedAccess:EC2/SSHBruteForce, RDPBruteForce and
+// Impact:EC2/WinRMBruteForce: many short connections on the service port between one
+// remote address and one interface. Inbound: the instance is the TARGET (Low);
+// outbound: the instance attacks others, ACTOR (High).
+class BruteForceRule {
+ public:
+  explicit BruteForceRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  EventWindow attempts_;
+};
+
+// port_scan_rules.cpp — Recon:EC2/Portscan: an interface reaching many distinct ports
+// of one remote address (the instance is the ACTOR).
+class PortScanRule {
+ public:
+  explicit PortScanRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  EventWindow ports_;
+};
+
+// cloudtrail_rules.cpp — deterministic CloudTrail rules: CloudTrail logging disabled,
+// password policy weakened, root credential use, penetration-testing distributions in
+// the user agent, and GuardDuty's signal rules (public SSH ingress, flow logs deleted,
+// admin policy attached, access keys and login profiles created, console login without
+// MFA, ...).
+void ApplyCloudTrailRules(const CloudTrailEvent& event, Emitter& emitter);
+
+// dns_rules.cpp — Trojan:EC2/DNSDataExfiltration (many long random labels under one
+// domain), UnauthorizedAccess:EC2/MetadataDNSRebind (a name answering 169.254.169.254)
+// and CryptoCurrency:EC2/BitcoinTool.B!DNS (a shipped list of public mining pools).
+class DnsRules {
+ public:
+  explicit DnsRules(const DetectionSettings& settings);
+  void Observe(const DnsQuery& query, Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  EventWindow labels_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,43 @@
+// Every number the behavioural rules use, in one place. GuardDuty does not publish its
+// thresholds; these are Vigil's (reference/guardduty-detection.md section 3) and each
+// can be changed here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vigil {
+
+struct DetectionSettings {
+  // Events may arrive this late (flow logs reach S3 ~10 minutes after the fact);
+  // window state is kept this long past its window.
+  int64_t out_of_order_millis = 15 * 60 * 1000;
+
+  // SSH / RDP / WinRM brute force: at least `brute_force_attempts` short connection
+  // records between one remote address and one interface on the service port within
+  // `brute_force_window_millis`. A record with more packets than
+  // `brute_force_max_packets` is a working session, not an attempt.
+  size_t brute_force_attempts = 20;
+  int64_t brute_force_window_millis = 10 * 60 * 1000;
+  int64_t brute_force_max_packets = 30;
+
+  // Port scan: one interface reaching at least `port_scan_ports` distinct ports of one
+  // remote address within `port_scan_window_millis`.
+  size_t port_scan_ports = 50;
+  int64_t port_scan_window_millis = 5 * 60 * 1000;
+
+  // DNS exfiltration: at least `dns_exfiltration_names` distinct long, random-looking
+  // first labels (length >= `dns_exfiltration_label_length`, Shannon entropy >=
+  // `dns_exfiltration_entropy` bits/char) under one registered domain from one source
+  // within `dns_exfiltration_window_millis`.
+  size_t dns_exfiltration_names = 50;
+  size_t dns_exfiltration_label_length = 30;
+  double dns_exfiltration_entropy = 3.5;
+  int64_t dns_exfiltration_window_millis = 5 * 60 * 1000;
+
+  // Bounded memory: at most this many window keys per detector and rule; the ones
+  // idle longest are dropped first.
+  size_t max_window_keys = 200000;
+};
+
+}  // namespace vigil

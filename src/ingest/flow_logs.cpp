@@ -1,0 +1,485 @@
+// ingest/: log record parsers (flow logs, CloudTrail, DNS) and the sources feeding them.
+//
+// VPC Flow Logs parsing is driven by the field order, never by the version number: a
+// custom format's version only names the newest field it uses. Each format is compiled
+// once into field kinds, so a line costs one split plus a switch per field, and strings
+// are copied only for the fields a FlowRecord keeps.
+#include "ingest/flow_logs.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "intel/list_parser.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+
+namespace vigil {
+namespace {
+
+enum class FlowField : uint8_t {
+  kIgnored,  // unknown names and fields no rule reads: kept in the format, never copied
+  kAccountId,
+  kInterfaceId,
+  kSourceAddress,
+  kDestinationAddress,
+  kSourcePort,
+  kDestinationPort,
+  kProtocol,
+  kPackets,
+  kBytes,
+  kStart,
+  kEnd,
+  kAction,
+  kLogStatus,
+  kVpcId,
+  kSubnetId,
+  kInstanceId,
+  kTcpFlags,
+  kPacketSourceAddress,
+  kPacketDestinationAddress,
+  kFlowDirection,
+};
+
+struct NamedField {
+  std::string_view name;
+  FlowField field;
+};
+
+constexpr NamedField kReadFields[] = {
+    {"account-id", FlowField::kAccountId},
+    {"interface-id", FlowField::kInterfaceId},
+    {"srcaddr", FlowField::kSourceAddress},
+    {"dstaddr", FlowField::kDestinationAddress},
+    {"srcport", FlowField::kSourcePort},
+    {"dstport", FlowField::kDestinationPort},
+    {"protocol", FlowField::kProtocol},
+    {"packets", FlowField::kPackets},
+    {"bytes", FlowField::kBytes},
+    {"start", FlowField::kStart},
+    {"end", FlowField::kEnd},
+    {"action", FlowField::kAction},
+    {"log-status", FlowField::kLogStatus},
+    {"vpc-id", FlowField::kVpcId},
+    {"subnet-id", FlowField::kSubnetId},
+    {"instance-id", FlowField::kInstanceId},
+    {"tcp-flags", FlowField::kTcpFlags},
+    {"pkt-srcaddr", FlowField::kPacketSourceAddress},
+    {"pkt-dstaddr", FlowField::kPacketDestinationAddress},
+    {"flow-direction", FlowField::kFlowDirection},
+};
+
+// Names a header line may use besides the ones a FlowRecord reads: their presence is what
+// tells a header from a data line whose first value happens not to be a number.
+constexpr std::string_view kOtherKnownNames[] = {
+    "version",        "type",          "region",        "az-id",
+    "sublocation-type", "sublocation-id", "pkt-src-aws-service", "pkt-dst-aws-service",
+    "traffic-path",   "reject-reason", "resource-id",   "encryption-status",
+};
+
+FlowField FieldFromName(std::string_view name) {
+  for (const NamedField& known : kReadFields) {
+    if (known.name == name) return known.field;
+  }
+  return FlowField::kIgnored;
+}
+
+bool IsKnownFieldName(std::string_view name) {
+  if (FieldFromName(name) != FlowField::kIgnored) return true;
+  return std::find(std::begin(kOtherKnownNames), std::end(kOtherKnownNames), name) !=
+         std::end(kOtherKnownNames);
+}
+
+constexpr bool IsFieldSeparator(char c) { return c == ' ' || c == '\t'; }
+
+// Splitting is most of the work per line, so it goes 64 bytes at a time: a bit mask of the
+// separators in a block, then one step per field boundary instead of one per byte.
+constexpr size_t kBlockBytes = 64;
+
+// Bit i is set when block[i] is a space or a tab.
+uint64_t SeparatorMask(const char* block) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i tab = _mm_set1_epi8('\t');
+  uint64_t mask = 0;
+  for (size_t lane = 0; lane < kBlockBytes / 16; ++lane) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * lane));
+    const __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(bytes, space), _mm_cmpeq_epi8(bytes, tab));
+    mask |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(hits))} << (16 * lane);
+  }
+  return mask;
+#else
+  uint64_t mask = 0;
+  for (size_t i = 0; i < kBlockBytes; ++i) {
+    mask |= uint64_t{IsFieldSeparator(block[i])} << i;
+  }
+  return mask;
+#endif
+}
+
+// Splits on runs of spaces or tabs. Stores at most `capacity` fields in `out` and returns
+// how many the line has, so a line with too many fields is told apart without storing them.
+// Bytes from the line's end up to `readable_end` may be read (and are ignored), which saves
+// copying the last partial block of every line but the file's last.
+size_t SplitFields(std::string_view line, const char* readable_end, std::string_view* out,
+                   size_t capacity) {
+  const char* const data = line.data();
+  const size_t size = line.size();
+  size_t count = 0;
+  bool in_field = false;
+  size_t field_start = 0;
+  uint64_t previous_is_separator = 1;  // the line starts as if after a separator
+  char tail[kBlockBytes];
+  for (size_t block_start = 0; block_start < size; block_start += kBlockBytes) {
+    const size_t remaining = size - block_start;
+    const char* block = data + block_start;
+    uint64_t past_line_end = 0;
+    if (remaining < kBlockBytes) {
+      past_line_end = ~uint64_t{0} << remaining;
+      if (static_cast<size_t>(readable_end - block) < kBlockBytes) {
+        std::memcpy(tail, block, remaining);
+        block = tail;  // the bytes after `remaining` are masked as separators
+      }
+    }
+    const uint64_t separators = SeparatorMask(block) | past_line_end;
+    // A boundary is a byte whose separator-ness differs from the byte before it; starts and
+    // ends of fields alternate.
+    uint64_t boundaries = separators ^ ((separators << 1) | previous_is_separator);
+    previous_is_separator = separators >> (kBlockBytes - 1);
+    while (boundaries != 0) {
+      const size_t position = block_start + static_cast<size_t>(std::countr_zero(boundaries));
+      boundaries &= boundaries - 1;
+      if (!in_field) {
+        field_start = position;
+      } else {
+        if (count < capacity) out[count] = std::string_view(data + field_start, position - field_start);
+        ++count;
+      }
+      in_field = !in_field;
+    }
+  }
+  if (in_field) {  // the last field reaches the end of a line made of whole blocks
+    if (count < capacity) out[count] = std::string_view(data + field_start, size - field_start);
+    ++count;
+  }
+  return count;
+}
+
+// Lines in `content`, counted with memchr (vectorized in libc, unlike std::count at -O2).
+size_t CountLines(std::string_view content) {
+  size_t lines = 0;
+  const char* cursor = content.data();
+  const char* const end = content.data() + content.size();
+  while (cursor != end) {
+    const void* newline = std::memchr(cursor, '\n', static_cast<size_t>(end - cursor));
+    ++lines;
+    if (newline == nullptr) break;
+    cursor = static_cast<const char*>(newline) + 1;
+  }
+  return lines;
+}
+
+// "${name}" → "name"; a bare name as is; "" for a malformed token.
+std::string_view StripPlaceholder(std::string_view token) {
+  if (!token.starts_with("${")) return token.find_first_of("${}") == std::string_view::npos ? token : "";
+  if (!token.ends_with('}') || token.size() < 4) return "";
+  const std::string_view name = token.substr(2, token.size() - 3);
+  return name.find_first_of("${}") == std::string_view::npos ? name : "";
+}
+
+bool IsNumber(std::string_view token) {
+  return !token.empty() &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A header line: its first token is not a number and every token is a field name (lowercase
+// letters, digits, '-', '_', optionally inside ${}), at least one of them a known one. The
+// second condition keeps a data line of a custom format that starts with an address or an
+// id (not a number either) from being taken for a header.
+bool LooksLikeHeader(std::string_view line) {
+  constexpr size_t kMaxHeaderFields = 128;
+  std::string_view tokens[kMaxHeaderFields];
+  const size_t count = SplitFields(line, line.data() + line.size(), tokens, kMaxHeaderFields);
+  if (count == 0 || count > kMaxHeaderFields || IsNumber(tokens[0])) return false;
+  bool has_known_name = false;
+  for (size_t i = 0; i < count; ++i) {
+    const std::string_view name = StripPlaceholder(tokens[i]);
+    if (name.empty()) return false;
+    bool has_letter = false;
+    for (const char c : name) {
+      if (c >= 'a' && c <= 'z') {
+        has_letter = true;
+      } else if (!((c >= '0' && c <= '9') || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    if (!has_letter) return false;
+    has_known_name = has_known_name || IsKnownFieldName(name);
+  }
+  return has_known_name;
+}
+
+// Rejection reasons quote the offending text, bounded so a hostile line cannot make the
+// report large.
+std::string Quote(std::string_view text) {
+  constexpr size_t kMaxQuoted = 64;
+  std::string quoted = "'";
+  quoted.append(text.substr(0, kMaxQuoted));
+  if (text.size() > kMaxQuoted) quoted.append("...");
+  quoted.push_back('\'');
+  return quoted;
+}
+
+// A non-negative decimal of at most 18 digits (no int64 overflow; flow log counters and
+// times are far shorter), no sign, no spaces. A hand loop: from_chars' generality showed up
+// in profiles of the line loop.
+template <typename Integer>
+bool ParseDecimal(std::string_view text, Integer max, Integer& out) {
+  constexpr size_t kMaxDigits = 18;
+  if (text.empty() || text.size() > kMaxDigits) return false;
+  int64_t value = 0;
+  for (const char c : text) {
+    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+    if (digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  if (value > static_cast<int64_t>(max)) return false;
+  out = static_cast<Integer>(value);
+  return true;
+}
+
+// A format compiled for the line loop: one kind per position.
+struct CompiledFormat {
+  std::vector<FlowField> fields;
+  size_t log_status_index = std::numeric_limits<size_t>::max();
+};
+
+CompiledFormat Compile(const FlowLogFormat& format) {
+  CompiledFormat compiled;
+  compiled.fields.reserve(format.fields().size());
+  for (const std::string& name : format.fields()) {
+    const FlowField field = FieldFromName(name);
+    if (field == FlowField::kLogStatus) compiled.log_status_index = compiled.fields.size();
+    compiled.fields.push_back(field);
+  }
+  return compiled;
+}
+
+// Fills `record` from a line's fields (already counted against the format). Returns the
+// rejection reason, or "" when the record is good.
+std::string FillRecord(const CompiledFormat& format, const std::string_view* values,
+                       FlowRecord& record) {
+  constexpr int32_t kMaxPort = 65535;
+  constexpr int32_t kMaxProtocol = 255;
+  constexpr int32_t kMaxTcpFlags = 255;
+  constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
+  std::string_view source_address;
+  std::string_view destination_address;
+  std::string_view packet_source_address;
+  std::string_view packet_destination_address;
+  const auto bad = [](std::string_view name, std::string_view value) {
+    return "bad " + std::string(name) + " " + Quote(value);
+  };
+
+  for (size_t i = 0; i < format.fields.size(); ++i) {
+    const std::string_view value = values[i];
+    const FlowField field = format.fields[i];
+    if (field == FlowField::kIgnored) continue;
+    // "-": the field does not apply to this record; the record's defaults say so.
+    if (value == "-") continue;
+    switch (field) {
+      case FlowField::kIgnored:
+      case FlowField::kLogStatus:  // checked by the caller
+        break;
+      case FlowField::kAccountId:
+        record.account_id.append(value);
+        break;
+      case FlowField::kInterfaceId:
+        record.interface_id.append(value);
+        break;
+      case FlowField::kVpcId:
+        record.vpc_id.append(value);
+        break;
+      case FlowField::kSubnetId:
+        record.subnet_id.append(value);
+        break;
+      case FlowField::kInstanceId:
+        record.instance_id.append(value);
+        break;
+      case FlowField::kSourceAddress:
+        source_address = value;
+        break;
+      case FlowField::kDestinationAddress:
+        destination_address = value;
+        break;
+      case FlowField::kPacketSourceAddress:
+        packet_source_address = value;
+        break;
+      case FlowField::kPacketDestinationAddress:
+        packet_destination_address = value;
+        break;
+      case FlowField::kSourcePort:
+        if (!ParseDecimal(value, kMaxPort, record.source_port)) return bad("srcport", value);
+        break;
+      case FlowField::kDestinationPort:
+        if (!ParseDecimal(value, kMaxPort, record.destination_port)) {
+          return bad("dstport", value);
+        }
+        break;
+      case FlowField::kProtocol:
+        if (!ParseDecimal(value, kMaxProtocol, record.protocol)) return bad("protocol", value);
+        break;
+      case FlowField::kTcpFlags:
+        if (!ParseDecimal(value, kMaxTcpFlags, record.tcp_flags)) {
+          return bad("tcp-flags", value);
+        }
+        break;
+      case FlowField::kPackets:
+        if (!ParseDecimal(value, kMaxInt64, record.packets)) {
+          return bad("packets", value);
+        }
+        break;
+      case FlowField::kBytes:
+        if (!ParseDecimal(value, kMaxInt64, record.bytes)) return bad("bytes", value);
+        break;
+      case FlowField::kStart:
+        if (!ParseDecimal(value, kMaxInt64, record.start)) return bad("start", value);
+        break;
+      case FlowField::kEnd:
+        if (!ParseDecimal(value, kMaxInt64, record.end)) return bad("end", value);
+        break;
+      case FlowField::kAction:
+        if (value == "ACCEPT") {
+          record.accepted = true;
+        } else if (value != "REJECT") {
+          return bad("action", value);
+        }
+        break;
+      case FlowField::kFlowDirection:
+        if (value == "ingress") {
+          record.direction = FlowRecord::Direction::kIngress;
+        } else if (value == "egress") {
+          record.direction = FlowRecord::Direction::kEgress;
+        } else {
+          return bad("flow-direction", value);
+        }
+        break;
+    }
+  }
+
+  record.logged_source.append(source_address);
+  record.logged_destination.append(destination_address);
+  record.source.append(packet_source_address.empty() ? source_address : packet_source_address);
+  record.destination.append(packet_destination_address.empty() ? destination_address
+                                                               : packet_destination_address);
+  if (!record.source.empty()) record.source_v4 = ParseIpv4Address(record.source);
+  if (!record.destination.empty()) record.destination_v4 = ParseIpv4Address(record.destination);
+  return {};
+}
+
+}  // namespace
+
+FlowLogFormat FlowLogFormat::Default() {
+  FlowLogFormat format;
+  format.fields_ = {"version", "account-id", "interface-id", "srcaddr", "dstaddr",
+                    "srcport", "dstport",    "protocol",     "packets", "bytes",
+                    "start",   "end",        "action",       "log-status"};
+  return format;
+}
+
+StatusOr<FlowLogFormat> FlowLogFormat::Parse(std::string_view format) {
+  constexpr size_t kMaxFields = 1024;
+  std::vector<std::string_view> tokens(kMaxFields);
+  const size_t count = SplitFields(format, format.data() + format.size(), tokens.data(), kMaxFields);
+  if (count == 0) return Status::InvalidInput("The flow log format is empty.");
+  if (count > kMaxFields) {
+    return Status::InvalidInput("The flow log format has more than " +
+                                std::to_string(kMaxFields) + " fields.");
+  }
+  FlowLogFormat parsed;
+  parsed.fields_.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const std::string_view name = StripPlaceholder(tokens[i]);
+    if (name.empty()) {
+      return Status::InvalidInput("Bad field in the flow log format: " + Quote(tokens[i]));
+    }
+    parsed.fields_.emplace_back(name);
+  }
+  return parsed;
+}
+
+ParseResult<FlowRecord> ParseFlowLogs(std::string_view content,
+                                      const std::optional<FlowLogFormat>& format) {
+  ParseResult<FlowRecord> result;
+  CompiledFormat compiled = Compile(format ? *format : FlowLogFormat::Default());
+  // One slot more than the format has, so SplitFields can report "too many" cheaply.
+  std::vector<std::string_view> values(compiled.fields.size() + 1);
+  // Every line is at most one record: reserving for all of them avoids moving records as
+  // the vector grows, the largest cost after the string copies.
+  result.records.reserve(CountLines(content));
+
+  bool seen_first_line = false;
+  std::string_view header_line;
+  size_t line_number = 0;
+  size_t line_start = 0;
+  while (line_start < content.size()) {
+    size_t line_end = content.find('\n', line_start);
+    if (line_end == std::string_view::npos) line_end = content.size();
+    std::string_view line = content.substr(line_start, line_end - line_start);
+    line_start = line_end + 1;
+    ++line_number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+
+    const size_t count = SplitFields(line, content.data() + content.size(), values.data(), values.size());
+    if (count == 0) continue;  // blank
+
+    if (!seen_first_line) {
+      seen_first_line = true;
+      if (LooksLikeHeader(line)) {
+        StatusOr<FlowLogFormat> header = FlowLogFormat::Parse(line);
+        if (header.ok()) {
+          compiled = Compile(*header);
+          values.assign(compiled.fields.size() + 1, std::string_view());
+          header_line = line;
+          ++result.skipped;
+          continue;
+        }
+      }
+    } else if (!header_line.empty() && line == header_line) {
+      // Files concatenated before upload repeat their header.
+      ++result.skipped;
+      continue;
+    }
+
+    if (count != compiled.fields.size()) {
+      result.Reject(line_number, "expected " + std::to_string(compiled.fields.size()) +
+                                     " fields, found " + std::to_string(count));
+      continue;
+    }
+    if (compiled.log_status_index < count) {
+      const std::string_view status = values[compiled.log_status_index];
+      if (status == "NODATA" || status == "SKIPDATA") {
+        ++result.skipped;
+        continue;
+      }
+    }
+    FlowRecord& record = result.records.emplace_back();
+    std::string reason = FillRecord(compiled, values.data(), record);
+    if (!reason.empty()) {
+      result.records.pop_back();
+      result.Reject(line_number, std::move(reason));
+    }
+  }
+  return result;
+}
+
+}  // namespace vigil
