@@ -1,7 +1,8 @@
 #include "detect/event_window.h"
 
 #include <algorithm>
-#include <unordered_set>
+#include <iterator>
+#include <unordered_map>
 
 namespace vigil {
 
@@ -28,11 +29,25 @@ size_t EventWindow::Add(const std::string& key, int64_t time, uint64_t value) {
     events.erase(events.begin(), events.begin() + (events.size() - max_events_per_key_));
   }
   state.newest = std::max(state.newest, time);
-  std::unordered_set<uint64_t> distinct;
-  for (const auto& [at, event_value] : events) {
-    if (at >= time - window_millis_ && at <= time) distinct.insert(event_value);
+  // The busiest window that contains the new event: events may arrive out of order, so
+  // the window may start before it or end after it. Two pointers over the events of
+  // [time - window, time + window], counting distinct values.
+  const auto first = std::lower_bound(events.begin(), events.end(),
+                                      std::make_pair(time - window_millis_, uint64_t{0}));
+  const auto last = std::upper_bound(events.begin(), events.end(),
+                                     std::make_pair(time + window_millis_, UINT64_MAX));
+  std::unordered_map<uint64_t, int> in_window;
+  size_t busiest = 0;
+  auto end = first;
+  for (auto start = first; start != last && start->first <= time; ++start) {
+    while (end != last && end->first <= start->first + window_millis_) {
+      ++in_window[end->second];
+      ++end;
+    }
+    if (end != first && std::prev(end)->first >= time) busiest = std::max(busiest, in_window.size());
+    if (--in_window[start->second] == 0) in_window.erase(start->second);
   }
-  return distinct.size();
+  return busiest;
 }
 
 void EventWindow::Evict() {

@@ -19,8 +19,8 @@ class EventWindow {
   EventWindow(int64_t window_millis, int64_t tolerance_millis, size_t max_keys,
               size_t max_events_per_key);
 
-  // Adds an event at `time` (epoch ms) and returns how many distinct values the key
-  // has within [time - window, time].
+  // Adds an event at `time` (epoch ms) and returns how many distinct values the key has
+  // in the busiest window of the configured length that contains this event.
   size_t Add(const std::string& key, int64_t time, uint64_t value);
 
   size_t key_count() const { return states_.size(); }

@@ -1,0 +1,299 @@
+#include "detect/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "intel/list_parser.h"
+
+namespace vigil {
+namespace {
+
+constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z, epoch seconds
+
+FlowRecord Flow(const std::string& source, const std::string& destination, int32_t source_port,
+                int32_t destination_port, int64_t start, int64_t packets = 4) {
+  FlowRecord record;
+  record.interface_id = "eni-1";
+  record.instance_id = "i-1";
+  record.source = record.logged_source = source;
+  record.destination = record.logged_destination = destination;
+  record.source_v4 = ParseIpv4Address(source);
+  record.destination_v4 = ParseIpv4Address(destination);
+  record.source_port = source_port;
+  record.destination_port = destination_port;
+  record.protocol = 6;
+  record.packets = packets;
+  record.start = start;
+  record.end = start + 2;
+  record.accepted = true;
+  return record;
+}
+
+std::shared_ptr<const ThreatSnapshot> Lists(const std::string& threats,
+                                            const std::string& trusted = "") {
+  std::vector<LoadedList> lists;
+  if (!trusted.empty()) {
+    lists.push_back(
+        {{"t", "ours", true}, std::make_shared<ParsedList>(ParseList(ListFormat::kTxt, trusted))});
+  }
+  if (!threats.empty()) {
+    lists.push_back(
+        {{"b", "bad", false}, std::make_shared<ParsedList>(ParseList(ListFormat::kTxt, threats))});
+  }
+  return ThreatSnapshot::Build(lists);
+}
+
+std::vector<std::string> Types(const Emitter& emitter) {
+  std::vector<std::string> types;
+  for (const auto& [key, pending] : emitter.pending()) {
+    types.emplace_back(pending.occurrence.type->type);
+  }
+  return types;
+}
+
+TEST(NetworkTest, PublicAddresses) {
+  EXPECT_FALSE(IsPublicIpv4(*ParseIpv4Address("10.1.2.3")));
+  EXPECT_FALSE(IsPublicIpv4(*ParseIpv4Address("172.16.0.1")));
+  EXPECT_FALSE(IsPublicIpv4(*ParseIpv4Address("192.168.1.1")));
+  EXPECT_FALSE(IsPublicIpv4(*ParseIpv4Address("169.254.169.254")));
+  EXPECT_FALSE(IsPublicIpv4(*ParseIpv4Address("127.0.0.1")));
+  EXPECT_TRUE(IsPublicIpv4(*ParseIpv4Address("52.94.1.1")));
+  EXPECT_TRUE(IsPublicIpv4(*ParseIpv4Address("172.32.0.1")));
+}
+
+TEST(NetworkTest, OrientsAroundThePrivateSide) {
+  const OrientedFlow in = Orient(Flow("198.51.100.9", "10.0.0.6", 50000, 22, kStart));
+  EXPECT_TRUE(in.inbound);
+  EXPECT_EQ(in.direction, "INBOUND");
+  EXPECT_EQ(in.local_ip, "10.0.0.6");
+  EXPECT_EQ(in.local_port, 22);
+  const OrientedFlow out = Orient(Flow("10.0.0.6", "198.51.100.9", 50000, 443, kStart));
+  EXPECT_FALSE(out.inbound);
+  EXPECT_EQ(out.direction, "OUTBOUND");
+  EXPECT_EQ(out.remote_port, 443);
+  FlowRecord logged = Flow("10.0.0.6", "10.0.0.7", 1, 2, kStart);
+  logged.direction = FlowRecord::Direction::kEgress;
+  EXPECT_EQ(Orient(logged).direction, "OUTBOUND");
+}
+
+TEST(ThreatListRulesTest, ListedRemoteAddressIsAFindingUnlessTrusted) {
+  const auto lists = Lists("198.51.100.0/24\n", "198.51.100.7\n");
+  Emitter emitter;
+  const FlowRecord listed = Flow("10.0.0.6", "198.51.100.9", 40000, 443, kStart);
+  MatchFlowThreats(listed, Orient(listed), *lists, emitter);
+  const FlowRecord trusted = Flow("10.0.0.6", "198.51.100.7", 40000, 443, kStart);
+  MatchFlowThreats(trusted, Orient(trusted), *lists, emitter);
+  ASSERT_EQ(emitter.pending().size(), 1u);
+  const Occurrence& found = emitter.pending().begin()->second.occurrence;
+  EXPECT_EQ(found.type->type, "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+  EXPECT_EQ(found.resource_role, "ACTOR");
+  EXPECT_EQ(found.action.remote_ip, "198.51.100.9");
+  EXPECT_EQ(found.threat_list_name, "bad");
+  EXPECT_EQ(found.first_seen, kStart * 1000);
+}
+
+TEST(BruteForceRuleTest, ManyShortInboundAttemptsAreABruteForce) {
+  DetectionSettings settings;
+  BruteForceRule rule(settings);
+  const auto lists = Lists("");
+  Emitter emitter;
+  for (int i = 0; i < 19; ++i) {
+    const FlowRecord record = Flow("198.51.100.9", "10.0.0.6", 50000 + i, 22, kStart + i * 10);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty()) << "19 attempts are below the threshold";
+  const FlowRecord twentieth = Flow("198.51.100.9", "10.0.0.6", 50019, 22, kStart + 190);
+  rule.Observe(twentieth, Orient(twentieth), *lists, emitter);
+  ASSERT_EQ(Types(emitter), std::vector<std::string>{"UnauthorizedAccess:EC2/SSHBruteForce"});
+  const Occurrence& found = emitter.pending().begin()->second.occurrence;
+  EXPECT_EQ(found.resource_role, "TARGET");
+  EXPECT_FALSE(found.severity.has_value());  // the type's Low
+}
+
+TEST(BruteForceRuleTest, OutOfOrderAttemptsStillCountAndOutboundIsTheActor) {
+  DetectionSettings settings;
+  BruteForceRule rule(settings);
+  const auto lists = Lists("");
+  Emitter emitter;
+  for (int i = 19; i >= 0; --i) {  // newest first
+    const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 50000 + i, 3389, kStart + i * 10);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  ASSERT_EQ(Types(emitter), std::vector<std::string>{"UnauthorizedAccess:EC2/RDPBruteForce"});
+  const Occurrence& found = emitter.pending().begin()->second.occurrence;
+  EXPECT_EQ(found.resource_role, "ACTOR");
+  EXPECT_EQ(found.severity, 8);
+}
+
+TEST(BruteForceRuleTest, SessionsSpreadOverTimeOrLongSessionsAreNotAttacks) {
+  DetectionSettings settings;
+  BruteForceRule rule(settings);
+  const auto lists = Lists("", "198.51.100.50\n");
+  Emitter emitter;
+  for (int i = 0; i < 40; ++i) {  // one attempt a minute: never 20 within 10 minutes
+    const FlowRecord record = Flow("198.51.100.9", "10.0.0.6", 50000 + i, 22, kStart + i * 60);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  for (int i = 0; i < 40; ++i) {  // real sessions: many packets each
+    const FlowRecord record = Flow("198.51.100.10", "10.0.0.6", 50000 + i, 22, kStart + i, 500);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  for (int i = 0; i < 40; ++i) {  // a trusted address
+    const FlowRecord record = Flow("198.51.100.50", "10.0.0.6", 50000 + i, 22, kStart + i);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
+}
+
+TEST(PortScanRuleTest, ManyPortsOfOneHostIsAScan) {
+  DetectionSettings settings;
+  PortScanRule rule(settings);
+  const auto lists = Lists("");
+  Emitter emitter;
+  for (int port = 1; port <= 49; ++port) {
+    const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
+  const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.5", 40000, 50, kStart + 50);
+  rule.Observe(fiftieth, Orient(fiftieth), *lists, emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/Portscan"});
+}
+
+CloudTrailEvent Event(const std::string& source, const std::string& name) {
+  CloudTrailEvent event;
+  event.event_id = "e";
+  event.event_time = kStart * 1000;
+  event.event_source = source;
+  event.event_name = name;
+  event.event_type = "AwsApiCall";
+  event.identity_type = "IAMUser";
+  event.access_key_id = "AKIAEXAMPLE";
+  event.user_name = "alice";
+  event.source_ip = "198.51.100.20";
+  event.source_ip_v4 = ParseIpv4Address(event.source_ip);
+  return event;
+}
+
+TEST(CloudTrailRulesTest, SignalsBecomeTheirFindingTypes) {
+  struct Case {
+    CloudTrailEvent event;
+    std::string type;
+  };
+  CloudTrailEvent ssh = Event("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress");
+  ssh.request_parameters =
+      R"({"groupId":"sg-1","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort": 22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}})";
+  CloudTrailEvent admin = Event("iam.amazonaws.com", "AttachUserPolicy");
+  admin.request_parameters = R"({"policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"})";
+  CloudTrailEvent login = Event("signin.amazonaws.com", "ConsoleLogin");
+  login.console_login_result = "Success";
+  login.mfa_used = "No";
+  CloudTrailEvent root = Event("iam.amazonaws.com", "ListUsers");
+  root.identity_type = "Root";
+  CloudTrailEvent kali = Event("s3.amazonaws.com", "ListBuckets");
+  kali.user_agent = "aws-cli/2.13 Python/3.11 Linux/6.5.0-kali3-amd64";
+  const Case cases[] = {
+      {Event("cloudtrail.amazonaws.com", "StopLogging"),
+       "Stealth:IAMUser/CloudTrailLoggingDisabled"},
+      {Event("iam.amazonaws.com", "DeleteAccountPasswordPolicy"),
+       "Stealth:IAMUser/PasswordPolicyChange"},
+      {Event("ec2.amazonaws.com", "DeleteFlowLogs"), "DefenseImpairment:EC2/DisableOrModifyTools"},
+      {ssh, "Persistence:EC2/ExternalRemoteServices"},
+      {admin, "PrivilegeEscalation:IAM/AccountManipulation"},
+      {login, "InitialAccess:IAM/ValidAccounts"},
+      {root, "Policy:IAMUser/RootCredentialUsage"},
+      {kali, "PenTest:IAMUser/KaliLinux"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.type);
+    Emitter emitter;
+    ApplyCloudTrailRules(c.event, emitter);
+    EXPECT_EQ(Types(emitter), std::vector<std::string>{c.type});
+  }
+}
+
+TEST(CloudTrailRulesTest, OrdinaryOrFailedCallsAreNotFindings) {
+  CloudTrailEvent failed = Event("cloudtrail.amazonaws.com", "StopLogging");
+  failed.error_code = "AccessDenied";
+  CloudTrailEvent narrow = Event("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress");
+  narrow.request_parameters =
+      R"({"ipPermissions":{"items":[{"fromPort":443,"toPort":443,"cidrIp":"0.0.0.0/0"}]}})";
+  CloudTrailEvent service_root = Event("iam.amazonaws.com", "ListUsers");
+  service_root.identity_type = "Root";
+  service_root.invoked_by = "support.amazonaws.com";
+  for (const CloudTrailEvent& event :
+       {Event("ec2.amazonaws.com", "DescribeInstances"), failed, narrow, service_root}) {
+    Emitter emitter;
+    ApplyCloudTrailRules(event, emitter);
+    EXPECT_TRUE(emitter.pending().empty()) << event.event_name;
+  }
+}
+
+DnsQuery Query(const std::string& name, int64_t time = kStart * 1000) {
+  DnsQuery query;
+  query.query_name = name;
+  query.query_time = time;
+  query.instance_id = "i-1";
+  query.source = "10.0.0.6";
+  return query;
+}
+
+TEST(DnsRulesTest, MiningPoolsAndMetadataRebinding) {
+  DetectionSettings settings;
+  DnsRules rules(settings);
+  Emitter emitter;
+  rules.Observe(Query("eu.pool.supportxmr.com"), emitter);
+  rules.Observe(Query("notsupportxmr.com"), emitter);
+  DnsQuery rebind = Query("attacker.example");
+  rebind.answers = {"169.254.169.254"};
+  rules.Observe(rebind, emitter);
+  DnsQuery metadata = Query("instance-data.ec2.internal");
+  metadata.answers = {"169.254.169.254"};
+  rules.Observe(metadata, emitter);
+  std::vector<std::string> types = Types(emitter);
+  std::sort(types.begin(), types.end());
+  EXPECT_EQ(types, (std::vector<std::string>{"CryptoCurrency:EC2/BitcoinTool.B!DNS",
+                                             "UnauthorizedAccess:EC2/MetadataDNSRebind"}));
+}
+
+TEST(DnsRulesTest, ManyRandomLabelsUnderOneDomainIsExfiltration) {
+  DetectionSettings settings;
+  DnsRules rules(settings);
+  Emitter emitter;
+  std::mt19937 random(5);
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  for (int i = 0; i < 60; ++i) {
+    std::string label;
+    for (int c = 0; c < 40; ++c) label += alphabet[random() % alphabet.size()];
+    rules.Observe(Query(label + ".exfil.example", kStart * 1000 + i * 1000), emitter);
+  }
+  rules.Observe(Query("www.example.com"), emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Trojan:EC2/DNSDataExfiltration"});
+}
+
+TEST(DnsRulesTest, DomainThreatListsMatchSubdomains) {
+  const auto lists = Lists("evil.example\n");
+  Emitter emitter;
+  MatchDnsThreats(Query("a.evil.example"), *lists, emitter);
+  MatchDnsThreats(Query("good.example"), *lists, emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Impact:EC2/MaliciousDomainRequest.Custom"});
+}
+
+TEST(EmitterTest, OneIssueInABatchIsOneOccurrenceWithACount) {
+  const auto lists = Lists("198.51.100.0/24\n");
+  Emitter emitter;
+  for (int i = 0; i < 5; ++i) {
+    const FlowRecord record = Flow("10.0.0.6", "198.51.100.9", 40000 + i, 443, kStart + i);
+    MatchFlowThreats(record, Orient(record), *lists, emitter);
+  }
+  ASSERT_EQ(emitter.pending().size(), 1u);
+  const Emitter::Pending& pending = emitter.pending().begin()->second;
+  EXPECT_EQ(pending.count, 5);
+  EXPECT_EQ(pending.occurrence.first_seen, kStart * 1000);
+  EXPECT_EQ(pending.occurrence.last_seen, (kStart + 4 + 2) * 1000);
+}
+
+}  // namespace
+}  // namespace vigil
