@@ -56,6 +56,7 @@ FINDINGS ?= 1000000
 bench: build
 	$(BUILD_DIR)/vigil_bench --benchmark_min_time=0.2
 	$(BUILD_DIR)/vigil_intel_bench --benchmark_min_time=0.2
+	$(BUILD_DIR)/vigil_ingest_bench --benchmark_min_time=0.2
 	bench/load.sh $(BUILD_DIR)/vigil
 	$(BUILD_DIR)/vigil_findings_bench $(FINDINGS)
 

@@ -294,8 +294,11 @@ int main(int argc, char** argv) {
   scan->add_option("--source", scan_options.source, "flowlogs, cloudtrail or dns")
       ->required()
       ->check(CLI::IsMember({"flowlogs", "cloudtrail", "dns"}));
-  scan->add_option("--threat-list", scan_options.threat_lists, "A threat list file (repeatable)");
-  scan->add_option("--trusted-list", scan_options.trusted_lists, "A trusted list file");
+  // One file per flag, so the log files that follow are not taken as more lists.
+  scan->add_option("--threat-list", scan_options.threat_lists, "A threat list file (repeatable)")
+      ->allow_extra_args(false);
+  scan->add_option("--trusted-list", scan_options.trusted_lists, "A trusted list file")
+      ->allow_extra_args(false);
   scan->add_option("--list-format", scan_options.list_format, "Format of the list files")
       ->check(CLI::IsMember({"TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"}))
       ->capture_default_str();

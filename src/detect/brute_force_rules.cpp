@@ -1,5 +1,3 @@
-#include <functional>
-
 #include "detect/rules.h"
 #include "findings/finding_types.h"
 
@@ -49,10 +47,10 @@ void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
       record.instance_id.empty() ? record.interface_id : record.instance_id;
   const std::string key = resource + "|" + flow.remote_ip + "|" + (flow.inbound ? "in" : "out") +
                           "|" + std::to_string(service->port);
-  // Each record of a new client port (and start time) is one more attempt.
-  const uint64_t attempt = std::hash<std::string>{}(std::to_string(flow.remote_port) + "/" +
-                                                    std::to_string(record.start));
-  const size_t attempts = attempts_.Add(key, record.start * 1000, attempt);
+  // Each new client port is one more attempt (a connection keeps its port).
+  const int32_t client_port = flow.inbound ? flow.remote_port : flow.local_port;
+  const size_t attempts =
+      attempts_.Add(key, record.start * 1000, static_cast<uint64_t>(client_port));
   if (attempts < settings_.brute_force_attempts) return;
 
   Occurrence occurrence;
@@ -71,7 +69,8 @@ void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   occurrence.first_seen = record.start * 1000;
   occurrence.last_seen = record.end * 1000;
   // GuardDuty aggregates a brute force on the instance: a new attacker adds to the count.
-  emitter.Emit(resource + "|" + occurrence.resource_role, std::move(occurrence));
+  const std::string finding_key = resource + "|" + occurrence.resource_role;
+  emitter.Emit(finding_key, std::move(occurrence));
 }
 
 }  // namespace vigil

@@ -1,7 +1,11 @@
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "detect/rules.h"
 #include "findings/finding_types.h"
@@ -10,32 +14,79 @@ namespace vigil {
 
 namespace {
 
+namespace json = boost::json;
+
 bool Contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
-// The integer after the first `"key"` in a JSON text, tolerating spaces ("fromPort": 22).
-std::optional<int64_t> NumberAfter(std::string_view json, std::string_view key) {
-  const std::string quoted = "\"" + std::string(key) + "\"";
-  size_t at = json.find(quoted);
-  if (at == std::string_view::npos) return std::nullopt;
-  at += quoted.size();
-  while (at < json.size() && (json[at] == ' ' || json[at] == ':')) ++at;
-  int64_t value = 0;
-  bool digits = false;
-  while (at < json.size() && std::isdigit(static_cast<unsigned char>(json[at]))) {
-    value = value * 10 + (json[at++] - '0');
-    digits = true;
-  }
-  return digits ? std::optional<int64_t>(value) : std::nullopt;
+// The JSON object of a requestParameters text, or null.
+json::value ParseParameters(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  return ec ? json::value() : value;
 }
 
-// An ingress rule opening port 22 to the whole internet.
+const json::value* Member(const json::value& object, std::string_view key) {
+  return object.is_object() ? object.as_object().if_contains(key) : nullptr;
+}
+
+std::vector<const json::value*> Items(const json::value* list) {
+  std::vector<const json::value*> items;
+  if (list == nullptr) return items;
+  if (const json::value* wrapped = Member(*list, "items")) list = wrapped;  // EC2's {"items":[]}
+  if (list->is_array()) {
+    for (const json::value& item : list->as_array()) items.push_back(&item);
+  }
+  return items;
+}
+
+std::optional<int64_t> Integer(const json::value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (value->is_int64()) return value->as_int64();
+  if (value->is_string()) {
+    int64_t number = 0;
+    const auto& text = value->as_string();
+    if (std::from_chars(text.data(), text.data() + text.size(), number).ec == std::errc()) {
+      return number;
+    }
+  }
+  return std::nullopt;
+}
+
+// An ingress permission that opens port 22 (TCP or all protocols) to the whole internet.
 bool OpensSshToTheWorld(std::string_view request) {
-  if (!Contains(request, "0.0.0.0/0")) return false;
-  const std::optional<int64_t> from = NumberAfter(request, "fromPort");
-  const std::optional<int64_t> to = NumberAfter(request, "toPort");
-  return from && to && *from <= 22 && 22 <= *to;
+  const json::value parameters = ParseParameters(request);
+  for (const json::value* permission : Items(Member(parameters, "ipPermissions"))) {
+    const json::value* protocol = Member(*permission, "ipProtocol");
+    const bool any_protocol = protocol != nullptr && protocol->is_string() &&
+                              (protocol->as_string() == "-1" || protocol->as_string() == "all");
+    const std::optional<int64_t> from = Integer(Member(*permission, "fromPort"));
+    const std::optional<int64_t> to = Integer(Member(*permission, "toPort"));
+    const bool covers_ssh = any_protocol || (from && to && *from <= 22 && 22 <= *to);
+    if (!covers_ssh) continue;
+    for (const char* ranges : {"ipRanges", "ipv6Ranges"}) {
+      for (const json::value* range : Items(Member(*permission, ranges))) {
+        for (const char* field : {"cidrIp", "cidrIpv6"}) {
+          const json::value* cidr = Member(*range, field);
+          if (cidr != nullptr && cidr->is_string() &&
+              (cidr->as_string() == "0.0.0.0/0" || cidr->as_string() == "::/0")) {
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+// Attaching the AWS-managed AdministratorAccess policy itself (not e.g.
+// AdministratorAccess-Amplify).
+bool AttachesAdministratorAccess(std::string_view request) {
+  const json::value parameters = ParseParameters(request);
+  const json::value* arn = Member(parameters, "policyArn");
+  return arn != nullptr && arn->is_string() &&
+         std::string_view(arn->as_string()).ends_with(":policy/AdministratorAccess");
 }
 
 std::string Lowercase(std::string_view text) {
@@ -97,7 +148,7 @@ Signal SignalOf(const CloudTrailEvent& event) {
     if (name == "UpdateLoginProfile") return {"Persistence:IAM/AccountManipulation", 5};
     if (name == "UpdateAssumeRolePolicy") return {"Persistence:IAM/AccountManipulation", 5};
     if ((name == "AttachRolePolicy" || name == "AttachUserPolicy" || name == "AttachGroupPolicy") &&
-        Contains(request, "AdministratorAccess")) {
+        AttachesAdministratorAccess(request)) {
       return {"PrivilegeEscalation:IAM/AccountManipulation", 8};
     }
   }

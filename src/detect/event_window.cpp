@@ -44,7 +44,8 @@ size_t EventWindow::Add(const std::string& key, int64_t time, uint64_t value) {
       ++in_window[end->second];
       ++end;
     }
-    if (end != first && std::prev(end)->first >= time) busiest = std::max(busiest, in_window.size());
+    if (end != first && std::prev(end)->first >= time)
+      busiest = std::max(busiest, in_window.size());
     if (--in_window[start->second] == 0) in_window.erase(start->second);
   }
   return busiest;

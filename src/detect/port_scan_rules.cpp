@@ -15,6 +15,11 @@ void PortScanRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
     return;
   }
   if (lists.IsTrustedIp(*flow.remote_v4)) return;
+  // Replies of a server look like outbound traffic to many client ports: the local side
+  // answering from a well-known or lower port, or a SYN-ACK, is a server, not a scanner.
+  const bool reply = flow.local_port < 1024 || flow.local_port < flow.remote_port ||
+                     (record.tcp_flags >= 0 && (record.tcp_flags & 0x12) == 0x12);
+  if (reply) return;
   const std::string resource =
       record.instance_id.empty() ? record.interface_id : record.instance_id;
   const size_t ports = ports_.Add(resource + "|" + flow.remote_ip, record.start * 1000,

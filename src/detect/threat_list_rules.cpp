@@ -55,8 +55,8 @@ void MatchFlowThreats(const FlowRecord& record, const OrientedFlow& flow,
   NameLists(matches, occurrence);
   const std::string resource =
       record.instance_id.empty() ? record.interface_id : record.instance_id;
-  emitter.Emit(resource + "|" + occurrence.resource_role + "|" + flow.remote_ip,
-               std::move(occurrence));
+  const std::string finding_key = resource + "|" + occurrence.resource_role + "|" + flow.remote_ip;
+  emitter.Emit(finding_key, std::move(occurrence));
 }
 
 void MatchCloudTrailThreats(const CloudTrailEvent& event, const ThreatSnapshot& lists,

@@ -32,7 +32,7 @@ struct DetectionSettings {
   // within `dns_exfiltration_window_millis`.
   size_t dns_exfiltration_names = 50;
   size_t dns_exfiltration_label_length = 30;
-  double dns_exfiltration_entropy = 3.5;
+  double dns_exfiltration_entropy = 3.0;  // random hex averages ~3.7 at 32 characters
   int64_t dns_exfiltration_window_millis = 5 * 60 * 1000;
 
   // Bounded memory: at most this many window keys per detector and rule; the ones

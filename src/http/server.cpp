@@ -101,13 +101,14 @@ class Session : public std::enable_shared_from_this<Session> {
           400, Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
     }
     if (ec) return Close();  // end of stream, header timeout or reset
-    if (!IsLargeBodyPath(parser_->get().target())) {
-      if (const auto length = parser_->content_length();
-          length && *length > state_.options.body_limit_bytes) {
-        return RejectTooLarge();
-      }
-      parser_->body_limit(state_.options.body_limit_bytes);
+    // Now that the path is known, the limit that applies to it.
+    const size_t limit = IsLargeBodyPath(parser_->get().target())
+                             ? state_.options.large_body_limit_bytes
+                             : state_.options.body_limit_bytes;
+    if (const auto length = parser_->content_length(); length && *length > limit) {
+      return RejectTooLarge();
     }
+    parser_->body_limit(limit);
     stream_.expires_after(state_.options.body_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,

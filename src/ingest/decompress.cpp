@@ -42,8 +42,7 @@ class Inflater {
 };
 
 std::string OverLimit(size_t max_bytes) {
-  return "The decompressed content is over the limit of " + std::to_string(max_bytes) +
-         " bytes.";
+  return "The decompressed content is over the limit of " + std::to_string(max_bytes) + " bytes.";
 }
 
 // The ISIZE trailer field of the last member: the uncompressed size modulo 2^32 of a
@@ -88,7 +87,8 @@ StatusOr<std::string> MaybeGunzip(std::string_view content, size_t max_bytes) {
     if (produced == output.size()) {
       if (produced > max_bytes) return Status::InvalidInput(OverLimit(max_bytes));
       // Room for one byte over the limit, so reaching it is told apart from passing it.
-      const size_t limit = max_bytes == std::numeric_limits<size_t>::max() ? max_bytes : max_bytes + 1;
+      const size_t limit =
+          max_bytes == std::numeric_limits<size_t>::max() ? max_bytes : max_bytes + 1;
       output.resize(std::min(std::max(output.size() * 2, kMinOutputStep), limit));
     }
     const size_t input_step = std::min(content.size() - consumed, kMaxStep);

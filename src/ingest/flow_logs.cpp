@@ -22,7 +22,6 @@
 #include <emmintrin.h>
 #endif
 
-
 namespace vigil {
 namespace {
 
@@ -81,9 +80,18 @@ constexpr NamedField kReadFields[] = {
 // Names a header line may use besides the ones a FlowRecord reads: their presence is what
 // tells a header from a data line whose first value happens not to be a number.
 constexpr std::string_view kOtherKnownNames[] = {
-    "version",        "type",          "region",        "az-id",
-    "sublocation-type", "sublocation-id", "pkt-src-aws-service", "pkt-dst-aws-service",
-    "traffic-path",   "reject-reason", "resource-id",   "encryption-status",
+    "version",
+    "type",
+    "region",
+    "az-id",
+    "sublocation-type",
+    "sublocation-id",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+    "traffic-path",
+    "reject-reason",
+    "resource-id",
+    "encryption-status",
 };
 
 FlowField FieldFromName(std::string_view name) {
@@ -98,8 +106,6 @@ bool IsKnownFieldName(std::string_view name) {
   return std::find(std::begin(kOtherKnownNames), std::end(kOtherKnownNames), name) !=
          std::end(kOtherKnownNames);
 }
-
-constexpr bool IsFieldSeparator(char c) { return c == ' ' || c == '\t'; }
 
 // Splitting is most of the work per line, so it goes 64 bytes at a time: a bit mask of the
 // separators in a block, then one step per field boundary instead of one per byte.
@@ -120,7 +126,7 @@ uint64_t SeparatorMask(const char* block) {
 #else
   uint64_t mask = 0;
   for (size_t i = 0; i < kBlockBytes; ++i) {
-    mask |= uint64_t{IsFieldSeparator(block[i])} << i;
+    mask |= uint64_t{block[i] == ' ' || block[i] == '\t'} << i;
   }
   return mask;
 #endif
@@ -134,9 +140,8 @@ size_t SplitFields(std::string_view line, const char* readable_end, std::string_
                    size_t capacity) {
   const char* const data = line.data();
   const size_t size = line.size();
-  size_t count = 0;
-  bool in_field = false;
-  size_t field_start = 0;
+  size_t started = 0;  // fields begun; out[i] holds field i's start until its end is seen
+  size_t ended = 0;
   uint64_t previous_is_separator = 1;  // the line starts as if after a separator
   char tail[kBlockBytes];
   for (size_t block_start = 0; block_start < size; block_start += kBlockBytes) {
@@ -151,27 +156,28 @@ size_t SplitFields(std::string_view line, const char* readable_end, std::string_
       }
     }
     const uint64_t separators = SeparatorMask(block) | past_line_end;
-    // A boundary is a byte whose separator-ness differs from the byte before it; starts and
-    // ends of fields alternate.
-    uint64_t boundaries = separators ^ ((separators << 1) | previous_is_separator);
+    const uint64_t after_separator = (separators << 1) | previous_is_separator;
     previous_is_separator = separators >> (kBlockBytes - 1);
-    while (boundaries != 0) {
-      const size_t position = block_start + static_cast<size_t>(std::countr_zero(boundaries));
-      boundaries &= boundaries - 1;
-      if (!in_field) {
-        field_start = position;
-      } else {
-        if (count < capacity) out[count] = std::string_view(data + field_start, position - field_start);
-        ++count;
+    // Starts and ends in two tight loops; every end's start was recorded before it.
+    for (uint64_t starts = ~separators & after_separator; starts != 0; starts &= starts - 1) {
+      if (started < capacity) {
+        out[started] = std::string_view(data + block_start + std::countr_zero(starts), 0);
       }
-      in_field = !in_field;
+      ++started;
+    }
+    for (uint64_t ends = separators & ~after_separator; ends != 0; ends &= ends - 1) {
+      if (ended < capacity) {
+        const char* const end = data + block_start + std::countr_zero(ends);
+        out[ended] = std::string_view(out[ended].data(), end - out[ended].data());
+      }
+      ++ended;
     }
   }
-  if (in_field) {  // the last field reaches the end of a line made of whole blocks
-    if (count < capacity) out[count] = std::string_view(data + field_start, size - field_start);
-    ++count;
+  // The last field reaches the end of a line made of whole blocks.
+  if (ended < started && ended < capacity) {
+    out[ended] = std::string_view(out[ended].data(), data + size - out[ended].data());
   }
-  return count;
+  return started;
 }
 
 // Lines in `content`, counted with memchr (vectorized in libc, unlike std::count at -O2).
@@ -190,9 +196,11 @@ size_t CountLines(std::string_view content) {
 
 // "${name}" → "name"; a bare name as is; "" for a malformed token.
 std::string_view StripPlaceholder(std::string_view token) {
-  if (!token.starts_with("${")) return token.find_first_of("${}") == std::string_view::npos ? token : "";
-  if (!token.ends_with('}') || token.size() < 4) return "";
-  const std::string_view name = token.substr(2, token.size() - 3);
+  std::string_view name = token;
+  if (token.starts_with("${")) {
+    if (!token.ends_with('}') || token.size() < 4) return "";
+    name = token.substr(2, token.size() - 3);
+  }
   return name.find_first_of("${}") == std::string_view::npos ? name : "";
 }
 
@@ -390,8 +398,8 @@ std::string FillRecord(const CompiledFormat& format, const std::string_view* val
 
 FlowLogFormat FlowLogFormat::Default() {
   FlowLogFormat format;
-  format.fields_ = {"version", "account-id", "interface-id", "srcaddr", "dstaddr",
-                    "srcport", "dstport",    "protocol",     "packets", "bytes",
+  format.fields_ = {"version", "account-id", "interface-id", "srcaddr",   "dstaddr",
+                    "srcport", "dstport",    "protocol",     "packets",   "bytes",
                     "start",   "end",        "action",       "log-status"};
   return format;
 }
@@ -399,11 +407,12 @@ FlowLogFormat FlowLogFormat::Default() {
 StatusOr<FlowLogFormat> FlowLogFormat::Parse(std::string_view format) {
   constexpr size_t kMaxFields = 1024;
   std::vector<std::string_view> tokens(kMaxFields);
-  const size_t count = SplitFields(format, format.data() + format.size(), tokens.data(), kMaxFields);
+  const size_t count =
+      SplitFields(format, format.data() + format.size(), tokens.data(), kMaxFields);
   if (count == 0) return Status::InvalidInput("The flow log format is empty.");
   if (count > kMaxFields) {
-    return Status::InvalidInput("The flow log format has more than " +
-                                std::to_string(kMaxFields) + " fields.");
+    return Status::InvalidInput("The flow log format has more than " + std::to_string(kMaxFields) +
+                                " fields.");
   }
   FlowLogFormat parsed;
   parsed.fields_.reserve(count);
@@ -439,7 +448,8 @@ ParseResult<FlowRecord> ParseFlowLogs(std::string_view content,
     ++line_number;
     if (line.ends_with('\r')) line.remove_suffix(1);
 
-    const size_t count = SplitFields(line, content.data() + content.size(), values.data(), values.size());
+    const size_t count =
+        SplitFields(line, content.data() + content.size(), values.data(), values.size());
     if (count == 0) continue;  // blank
 
     if (!seen_first_line) {

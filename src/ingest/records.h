@@ -27,12 +27,12 @@ struct FlowRecord {
   std::string logged_destination;
   int32_t source_port = -1;  // -1 when absent
   int32_t destination_port = -1;
-  int32_t protocol = -1;     // IANA number; -1 when absent
+  int32_t protocol = -1;  // IANA number; -1 when absent
   int64_t packets = 0;
   int64_t bytes = 0;
   int64_t start = 0;  // epoch seconds
   int64_t end = 0;
-  bool accepted = false;  // action ACCEPT (REJECT otherwise)
+  bool accepted = false;   // action ACCEPT (REJECT otherwise)
   int32_t tcp_flags = -1;  // -1 when absent
   enum class Direction { kUnknown, kIngress, kEgress };
   Direction direction = Direction::kUnknown;  // flow-direction when present
@@ -41,10 +41,10 @@ struct FlowRecord {
 // One CloudTrail event, the fields the rules read.
 struct CloudTrailEvent {
   std::string event_id;
-  int64_t event_time = 0;  // epoch milliseconds
+  int64_t event_time = 0;    // epoch milliseconds
   std::string event_source;  // e.g. cloudtrail.amazonaws.com
   std::string event_name;
-  std::string event_type;    // AwsApiCall, AwsConsoleSignIn, ...
+  std::string event_type;      // AwsApiCall, AwsConsoleSignIn, ...
   std::string event_category;  // Management, Data, ...
   std::string aws_region;
   std::string recipient_account_id;
@@ -62,7 +62,7 @@ struct CloudTrailEvent {
   std::string user_name;  // userName, or the session issuer's userName for roles
   std::string invoked_by;
   bool has_session_context = false;
-  std::string mfa_used;  // additionalEventData.MFAUsed ("Yes"/"No"), "" when absent
+  std::string mfa_used;              // additionalEventData.MFAUsed ("Yes"/"No"), "" when absent
   std::string console_login_result;  // responseElements.ConsoleLogin
   // requestParameters and responseElements as compact JSON text ("" when null/absent),
   // for the rules that inspect them.
@@ -83,7 +83,7 @@ struct DnsQuery {
   std::optional<uint32_t> source_v4;
   int32_t source_port = -1;
   std::string transport;
-  std::string instance_id;  // srcids.instance
+  std::string instance_id;           // srcids.instance
   std::vector<std::string> answers;  // Rdata of each answer
 };
 

@@ -139,6 +139,8 @@ void ThreatIntelService::Apply(const Job& job) {
         loaded_.erase(job.id);
       }
     }
+    // Publish before saying ACTIVE, so an ingest that sees ACTIVE also sees the list.
+    Recompile(job.detector_id);
     // Compare-and-set from the status this load started from: a user's change since
     // then wins. (A list ACTIVE before a restart becomes ERROR if its file is gone.)
     if (Status set =
@@ -147,6 +149,7 @@ void ThreatIntelService::Apply(const Job& job) {
       spdlog::error("cannot record the status of {} {}: {}", KindName(job.kind), job.id,
                     set.message());
     }
+    return;
   }
   Recompile(job.detector_id);
 }
