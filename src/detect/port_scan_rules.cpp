@@ -14,6 +14,9 @@ void PortScanRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   if (flow.inbound || flow.direction == "UNKNOWN" || !flow.remote_v4 || flow.remote_port < 0) {
     return;
   }
+  // A probe is a connection attempt that goes nowhere: a handful of packets at most.
+  // Working connections are not scan evidence (and skipping them keeps this rule cheap).
+  if (record.packets > settings_.port_scan_max_packets) return;
   if (lists.IsTrustedIp(*flow.remote_v4)) return;
   // Replies of a server look like outbound traffic to many client ports: the local side
   // answering from a well-known or lower port, or a SYN-ACK, is a server, not a scanner.

@@ -153,13 +153,25 @@ TEST(PortScanRuleTest, ManyPortsOfOneHostIsAScan) {
   const auto lists = Lists("");
   Emitter emitter;
   for (int port = 1; port <= 49; ++port) {
-    const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port);
+    const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port, 1);
     rule.Observe(record, Orient(record), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
-  const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.5", 40000, 50, kStart + 50);
+  const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.5", 40000, 50, kStart + 50, 1);
   rule.Observe(fiftieth, Orient(fiftieth), *lists, emitter);
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/Portscan"});
+}
+
+TEST(PortScanRuleTest, WorkingConnectionsToManyPortsAreNotProbes) {
+  DetectionSettings settings;
+  PortScanRule rule(settings);
+  const auto lists = Lists("");
+  Emitter emitter;
+  for (int port = 1; port <= 80; ++port) {
+    const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port, 40);
+    rule.Observe(record, Orient(record), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
 }
 
 CloudTrailEvent Event(const std::string& source, const std::string& name) {

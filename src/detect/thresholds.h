@@ -21,9 +21,11 @@ struct DetectionSettings {
   int64_t brute_force_window_millis = 10 * 60 * 1000;
   int64_t brute_force_max_packets = 30;
 
-  // Port scan: one interface reaching at least `port_scan_ports` distinct ports of one
-  // remote address within `port_scan_window_millis`.
+  // Port scan: one interface probing (records of at most `port_scan_max_packets`
+  // packets) at least `port_scan_ports` distinct ports of one remote address within
+  // `port_scan_window_millis`.
   size_t port_scan_ports = 50;
+  int64_t port_scan_max_packets = 3;  // more packets: a working connection, not a probe
   int64_t port_scan_window_millis = 5 * 60 * 1000;
 
   // DNS exfiltration: at least `dns_exfiltration_names` distinct long, random-looking
