@@ -39,3 +39,28 @@ echo "GetDetector: wrk -t1 -c$CONNECTIONS; CreateFilter+DeleteFilter: wrk -t4 -c
 run "GetDetector" -t1 -H "Authorization: $AUTH" "$URL/detector/$DETECTOR"
 export DETECTOR_ID=$DETECTOR AUTHORIZATION=$AUTH
 CONNECTIONS=4 run "CreateFilter+DeleteFilter" -t4 -s "$HERE/create_delete_filter.lua" "$URL"
+
+# Ingest over HTTP: 1,000,000 flow log records (gzip) posted to /_vigil/ingest, end to end
+# (transfer, gunzip, parse, rules, findings stored); one request, timed by curl.
+LOGS="$DATA/flows.log.gz"
+/usr/bin/python3 - "$LOGS" <<'PY'
+import gzip, random, sys
+random.seed(1)
+lines = []
+for i in range(1_000_000):
+    local = f"10.0.{random.randrange(256)}.{random.randrange(256)}"
+    remote = f"{random.randrange(1, 224)}.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
+    inbound = random.random() < 0.5
+    src, dst = (remote, local) if inbound else (local, remote)
+    start = 1_700_000_000 + i // 100
+    lines.append(f"2 123456789010 eni-{random.randrange(1000):017d} {src} {dst} "
+                 f"{random.randrange(1024, 65535)} {random.choice((443, 443, 80, 53, 22))} 6 "
+                 f"{random.randrange(1, 100)} {random.randrange(40, 100000)} {start} {start + 60} ACCEPT OK")
+with gzip.open(sys.argv[1], "wt", compresslevel=1) as f:
+    f.write("\n".join(lines) + "\n")
+PY
+seconds=$(curl -s -o "$DATA/ingest.json" -w '%{time_total}' -X POST -H "Authorization: $AUTH" \
+  --data-binary @"$LOGS" "$URL/_vigil/ingest/$DETECTOR/flowlogs")
+records=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$DATA/ingest.json")
+printf '%-26s %12.0f records/s  (%s records, %s MB gzip, %.2f s)\n' "Ingest flowlogs over HTTP" \
+  "$(echo "$records / $seconds" | bc -l)" "$records" "$(du -m "$LOGS" | cut -f1)" "$seconds"

@@ -10,7 +10,7 @@ packages=(
   libpugixml-dev libdeflate-dev zlib1g-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest python3-boto3 python3-botocore awscli wrk curl
+  python3 python3-pytest python3-boto3 python3-botocore awscli wrk curl bc
 )
 
 missing=()
