@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/lines.h"
 #include "intel/list_parser.h"
 
 namespace vigil {
@@ -298,20 +299,6 @@ std::string ReadQuery(ondemand::parser& parser, const simdjson::padded_string_vi
 
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-// Lines in `content`, counted with memchr (vectorized in libc, unlike std::count at -O2).
-size_t CountLines(std::string_view content) {
-  size_t lines = 0;
-  const char* cursor = content.data();
-  const char* const end = content.data() + content.size();
-  while (cursor != end) {
-    const void* newline = std::memchr(cursor, '\n', static_cast<size_t>(end - cursor));
-    ++lines;
-    if (newline == nullptr) break;
-    cursor = static_cast<const char*>(newline) + 1;
-  }
-  return lines;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "ingest/lines.h"
 #include "intel/list_parser.h"
 
 #if defined(__SSE2__)
@@ -178,20 +179,6 @@ size_t SplitFields(std::string_view line, const char* readable_end, std::string_
     out[ended] = std::string_view(out[ended].data(), data + size - out[ended].data());
   }
   return started;
-}
-
-// Lines in `content`, counted with memchr (vectorized in libc, unlike std::count at -O2).
-size_t CountLines(std::string_view content) {
-  size_t lines = 0;
-  const char* cursor = content.data();
-  const char* const end = content.data() + content.size();
-  while (cursor != end) {
-    const void* newline = std::memchr(cursor, '\n', static_cast<size_t>(end - cursor));
-    ++lines;
-    if (newline == nullptr) break;
-    cursor = static_cast<const char*>(newline) + 1;
-  }
-  return lines;
 }
 
 // "${name}" → "name"; a bare name as is; "" for a malformed token.
