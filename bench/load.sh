@@ -43,9 +43,10 @@ CONNECTIONS=4 run "CreateFilter+DeleteFilter" -t4 -s "$HERE/create_delete_filter
 # Ingest over HTTP: 1,000,000 flow log records (gzip) posted to /_vigil/ingest, end to end
 # (transfer, gunzip, parse, rules, findings stored); one request, timed by curl.
 LOGS="$DATA/flows.log.gz"
-/usr/bin/python3 - "$LOGS" <<'PY'
+make_flow_logs() {  # FILE SEED: 1,000,000 records, remote addresses from SEED
+/usr/bin/python3 - "$1" "$2" <<'PY'
 import gzip, random, sys
-random.seed(1)
+random.seed(int(sys.argv[2]))
 lines = []
 for i in range(1_000_000):
     local = f"10.0.{random.randrange(256)}.{random.randrange(256)}"
@@ -59,8 +60,24 @@ for i in range(1_000_000):
 with gzip.open(sys.argv[1], "wt", compresslevel=1) as f:
     f.write("\n".join(lines) + "\n")
 PY
+}
+make_flow_logs "$LOGS" 1
 seconds=$(curl -s -o "$DATA/ingest.json" -w '%{time_total}' -X POST -H "Authorization: $AUTH" \
   --data-binary @"$LOGS" "$URL/_vigil/ingest/$DETECTOR/flowlogs")
 records=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$DATA/ingest.json")
 printf '%-26s %12.0f records/s  (%s records, %s MB gzip, %.2f s)\n' "Ingest flowlogs over HTTP" \
   "$(echo "$records / $seconds" | bc -l)" "$records" "$(du -m "$LOGS" | cut -f1)" "$seconds"
+
+# Memory under a sustained stream: STREAM_BATCHES more such batches (default 9, so 10
+# million records in all), each with new remote addresses; the server's peak RSS.
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
+peak() { awk '/^VmHWM/ {print $2}' "/proc/$SERVER/status"; }
+before=$(rss)
+for batch in $(seq 2 $((1 + ${STREAM_BATCHES:-9}))); do
+  make_flow_logs "$LOGS" "$batch"
+  curl -s -o /dev/null -X POST -H "Authorization: $AUTH" --data-binary @"$LOGS" \
+    "$URL/_vigil/ingest/$DETECTOR/flowlogs"
+done
+printf '%-26s RSS %d MB before, %d MB after, peak %d MB (%d batches of 1,000,000 records)\n' \
+  "Sustained flow log stream" $((before / 1024)) $(($(rss) / 1024)) $(($(peak) / 1024)) \
+  $((1 + ${STREAM_BATCHES:-9}))
