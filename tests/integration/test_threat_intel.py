@@ -945,3 +945,65 @@ def test_cli_check_missing_file_fails(tmp_path):
     proc = vigil_cli("lists", "check", "--format", "TXT", str(tmp_path / "nope.txt"))
     assert proc.returncode not in (0, 3), (proc.returncode, proc.stdout, proc.stderr)
     assert "nope.txt" in proc.stdout + proc.stderr
+
+
+class _S3Handler(http.server.BaseHTTPRequestHandler):
+    """A stand-in for an S3-compatible server: path-style GET /bucket/key from a folder,
+    refusing requests that are not SigV4-signed for S3."""
+
+    def do_GET(self):
+        self.server.requests.append((self.path, dict(self.headers)))
+        authorization = self.headers.get("Authorization", "")
+        if not authorization.startswith("AWS4-HMAC-SHA256 ") or "/s3/aws4_request" not in authorization:
+            self.send_response(403)
+            self.end_headers()
+            return
+        target = self.server.root / self.path.lstrip("/")
+        if not target.is_file():
+            self.send_response(404)
+            self.end_headers()
+            return
+        body = target.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_s3_endpoint_requests_are_sigv4_signed(tmp_path, monkeypatch):
+    root = tmp_path / "objects"
+    (root / "intel" / "feeds").mkdir(parents=True)
+    (root / "intel" / "feeds" / "bad.txt").write_text(TXT_MIXED)
+    s3 = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _S3Handler)
+    s3.root, s3.requests = root, []
+    threading.Thread(target=s3.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    server = VigilServer(in_memory=True, extra_args=[
+        "--s3-endpoint", f"http://127.0.0.1:{s3.server_address[1]}", "--s3-region", "eu-west-1",
+    ]).start()
+    try:
+        gd = server.client(ACCOUNT_A)
+        detector_id = gd.create_detector(Enable=True)["DetectorId"]
+        _, entry = activate_and_load(server, gd, THREAT_INTEL_SET, detector_id,
+                                     "s3://intel/feeds/bad.txt")
+        assert_loaded_ok(entry, **TXT_MIXED_COUNTS)
+        path, headers = s3.requests[-1]
+        assert path == "/intel/feeds/bad.txt"
+        assert "Credential=AKIDEXAMPLE/" in headers["Authorization"]
+        assert "/eu-west-1/s3/aws4_request" in headers["Authorization"]
+        assert "x-amz-date" in {k.lower() for k in headers}
+        # A location naming its region is signed for that region.
+        _, entry = activate_and_load(server, gd, THREAT_INTEL_SET, detector_id,
+                                     "https://intel.s3.us-west-2.amazonaws.com/feeds/bad.txt",
+                                     name="west")
+        assert "/us-west-2/s3/aws4_request" in s3.requests[-1][1]["Authorization"]
+        _, entry = activate_and_load(server, gd, THREAT_INTEL_SET, detector_id,
+                                     "s3://intel/feeds/missing.txt", "ERROR", name="gone")
+        assert "404" in assert_load_error(entry)
+    finally:
+        assert server.stop() == 0
+        s3.shutdown()
