@@ -58,6 +58,21 @@ class PortScanRule {
   EventWindow ports_;
 };
 
+// port_probe_rules.cpp — Recon:EC2/PortProbeUnprotectedPort: an inbound probe the
+// security group let through (ACCEPT) from a remote address that is on a threat list or
+// is probing many of this detector's addresses (GuardDuty's "known scanner" intelligence
+// is AWS-internal; Vigil substitutes what it sees). High for Elasticsearch's 9200/9300.
+class PortProbeRule {
+ public:
+  explicit PortProbeRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  EventWindow targets_;  // per remote address: the local addresses it probed
+};
+
 // cloudtrail_rules.cpp — deterministic CloudTrail rules: CloudTrail logging disabled,
 // password policy weakened, root credential use, penetration-testing distributions in
 // the user agent, and GuardDuty's signal rules (public SSH ingress, flow logs deleted,

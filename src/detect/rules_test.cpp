@@ -174,6 +174,39 @@ TEST(PortScanRuleTest, WorkingConnectionsToManyPortsAreNotProbes) {
   EXPECT_TRUE(emitter.pending().empty());
 }
 
+TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
+  DetectionSettings settings;
+  PortProbeRule rule(settings);
+  const auto lists = Lists("203.0.113.66\n");
+  Emitter emitter;
+  // A listed prober reaching an open port: a finding at once.
+  const FlowRecord listed = Flow("203.0.113.66", "10.0.0.6", 40000, 3306, kStart, 1);
+  rule.Observe(listed, Orient(listed), *lists, emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/PortProbeUnprotectedPort"});
+
+  // An unlisted prober becomes a scanner at 10 distinct targets; before, nothing.
+  Emitter scans;
+  for (int host = 1; host <= 9; ++host) {
+    const FlowRecord probe =
+        Flow("198.51.100.77", "10.0.1." + std::to_string(host), 40000, 9200, kStart + host, 1);
+    rule.Observe(probe, Orient(probe), *lists, scans);
+  }
+  EXPECT_TRUE(scans.pending().empty());
+  const FlowRecord tenth = Flow("198.51.100.77", "10.0.1.10", 40000, 9200, kStart + 10, 1);
+  rule.Observe(tenth, Orient(tenth), *lists, scans);
+  ASSERT_EQ(scans.pending().size(), 1u);
+  EXPECT_EQ(scans.pending().begin()->second.occurrence.severity, 8);  // Elasticsearch
+
+  // Rejected probes are not unprotected ports; working connections are not probes.
+  Emitter none;
+  FlowRecord rejected = Flow("203.0.113.66", "10.0.0.7", 40000, 22, kStart, 1);
+  rejected.accepted = false;
+  rule.Observe(rejected, Orient(rejected), *lists, none);
+  const FlowRecord session = Flow("203.0.113.66", "10.0.0.7", 40000, 443, kStart, 50);
+  rule.Observe(session, Orient(session), *lists, none);
+  EXPECT_TRUE(none.pending().empty());
+}
+
 CloudTrailEvent Event(const std::string& source, const std::string& name) {
   CloudTrailEvent event;
   event.event_id = "e";

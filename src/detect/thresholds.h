@@ -28,6 +28,12 @@ struct DetectionSettings {
   int64_t port_scan_max_packets = 3;  // more packets: a working connection, not a probe
   int64_t port_scan_window_millis = 5 * 60 * 1000;
 
+  // Port probe: a remote address is a scanner once its short inbound records
+  // (at most `port_scan_max_packets` packets) reach `port_probe_targets` distinct local
+  // addresses within `port_probe_window_millis`.
+  size_t port_probe_targets = 10;
+  int64_t port_probe_window_millis = 10 * 60 * 1000;
+
   // DNS exfiltration: at least `dns_exfiltration_names` distinct long, random-looking
   // first labels (length >= `dns_exfiltration_label_length`, Shannon entropy >=
   // `dns_exfiltration_entropy` bits/char) under one registered domain from one source

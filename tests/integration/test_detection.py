@@ -1509,3 +1509,25 @@ def test_scan_of_cloudtrail_logs_finds_what_the_server_finds(vigil, gd, detector
         scanned.append((finding["type"], call["remoteIpDetails"]["ipAddressV4"],
                         finding["service"]["count"]))
     assert sorted(scanned) == served
+
+
+def test_probes_from_a_scanner_that_got_through_are_unprotected_ports(vigil, gd, detector_id):
+    """A remote address probing many local addresses is a scanner; its probes that the
+    security group accepted are Recon:EC2/PortProbeUnprotectedPort (High on 9200)."""
+    scanner = "198.51.100.77"
+    probes = [flow(scanner, f"10.0.1.{host}", 40000 + host, 9200, T0 + host, packets=1)
+              for host in range(20, 32)]
+    rejected = [flow("203.0.113.200", f"10.0.1.{host}", 41000 + host, 22, T0 + host, packets=1,
+                     action="REJECT") for host in range(20, 32)]
+    doc = ingest_ok(vigil, detector_id, "flowlogs",
+                    text(interleave(benign_flows(), probes, rejected)))
+    assert doc["findingsCreated"] == 1, doc
+    [finding] = all_findings(gd, detector_id)
+    assert finding["Type"] == "Recon:EC2/PortProbeUnprotectedPort"
+    assert finding["Severity"] == 8
+    assert finding["Service"]["ResourceRole"] == "TARGET"
+    action = finding["Service"]["Action"]
+    assert action["ActionType"] == "PORT_PROBE"
+    detail = action["PortProbeAction"]["PortProbeDetails"][0]
+    assert detail["RemoteIpDetails"]["IpAddressV4"] == scanner
+    assert detail["LocalPortDetails"]["Port"] == 9200

@@ -1,0 +1,48 @@
+#include <functional>
+
+#include "detect/rules.h"
+#include "findings/finding_types.h"
+#include "intel/list_parser.h"
+
+namespace vigil {
+
+PortProbeRule::PortProbeRule(const DetectionSettings& settings)
+    : settings_(settings),
+      targets_(settings.port_probe_window_millis, settings.out_of_order_millis,
+               settings.max_window_keys, settings.port_probe_targets * 4) {}
+
+void PortProbeRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
+                            const ThreatSnapshot& lists, Emitter& emitter) {
+  // Unsolicited inbound connection attempts only: a few packets to a local port.
+  if (!flow.inbound || flow.direction == "UNKNOWN" || !flow.remote_v4 || flow.local_port < 0 ||
+      record.packets > settings_.port_scan_max_packets) {
+    return;
+  }
+  if (lists.IsTrustedIp(*flow.remote_v4)) return;
+  const std::optional<uint32_t> local = ParseIpv4Address(flow.local_ip);
+  const size_t targets = targets_.Add(flow.remote_ip, record.start * 1000,
+                                      local ? *local : std::hash<std::string>{}(flow.local_ip));
+  const bool listed = !lists.ThreatListsForIp(*flow.remote_v4).empty();
+  // Only probes that got through are unprotected ports.
+  if (!record.accepted || (!listed && targets < settings_.port_probe_targets)) return;
+
+  static const FindingTypeInfo* type = FindFindingType("Recon:EC2/PortProbeUnprotectedPort");
+  Occurrence occurrence;
+  occurrence.type = type;
+  occurrence.resource_role = "TARGET";
+  if (flow.local_port == 9200 || flow.local_port == 9300) occurrence.severity = 8;
+  occurrence.instance = InstanceOf(record, flow);
+  occurrence.action.action_type = "PORT_PROBE";
+  occurrence.action.local_port = flow.local_port;
+  occurrence.action.local_ip = flow.local_ip;
+  occurrence.action.remote_ip = flow.remote_ip;
+  occurrence.action.blocked = false;
+  occurrence.first_seen = record.start * 1000;
+  occurrence.last_seen = record.end * 1000;
+  const std::string resource =
+      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string finding_key = resource + "|" + std::to_string(flow.local_port);
+  emitter.Emit(finding_key, std::move(occurrence));
+}
+
+}  // namespace vigil
