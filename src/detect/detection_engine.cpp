@@ -16,11 +16,16 @@ namespace json = boost::json;
 // The windows of one detector's stateful rules.
 struct DetectionEngine::DetectorState {
   explicit DetectorState(const DetectionSettings& settings)
-      : brute_force(settings), port_scan(settings), port_probe(settings), dns(settings) {}
+      : brute_force(settings),
+        port_scan(settings),
+        port_sweep(settings),
+        port_probe(settings),
+        dns(settings) {}
 
   std::mutex mutex;  // one batch of the detector at a time
   BruteForceRule brute_force;
   PortScanRule port_scan;
+  PortSweepRule port_sweep;
   PortProbeRule port_probe;
   DnsRules dns;
 };
@@ -82,6 +87,7 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
         MatchFlowThreats(record, flow, *lists, emitter);
         state.brute_force.Observe(record, flow, *lists, emitter);
         state.port_scan.Observe(record, flow, *lists, emitter);
+        state.port_sweep.Observe(record, flow, *lists, emitter);
         state.port_probe.Observe(record, flow, *lists, emitter);
       }
       break;

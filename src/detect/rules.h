@@ -58,6 +58,19 @@ class PortScanRule {
   EventWindow ports_;
 };
 
+// port_sweep_rules.cpp — Impact:EC2/PortSweep: an interface probing one port on many
+// public addresses (the instance is the ACTOR, High).
+class PortSweepRule {
+ public:
+  explicit PortSweepRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  EventWindow hosts_;  // per interface and port: the remote addresses probed
+};
+
 // port_probe_rules.cpp — Recon:EC2/PortProbeUnprotectedPort: an inbound probe the
 // security group let through (ACCEPT) from a remote address that is on a threat list or
 // is probing many of this detector's addresses (GuardDuty's "known scanner" intelligence

@@ -174,6 +174,31 @@ TEST(PortScanRuleTest, WorkingConnectionsToManyPortsAreNotProbes) {
   EXPECT_TRUE(emitter.pending().empty());
 }
 
+TEST(PortSweepRuleTest, OnePortOnManyHostsIsASweep) {
+  DetectionSettings settings;
+  PortSweepRule rule(settings);
+  const auto lists = Lists("");
+  Emitter emitter;
+  for (int host = 1; host <= 49; ++host) {
+    const FlowRecord probe =
+        Flow("10.0.0.6", "203.0.113." + std::to_string(host), 40000 + host, 445, kStart + host, 1);
+    rule.Observe(probe, Orient(probe), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
+  const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.50", 40050, 445, kStart + 50, 1);
+  rule.Observe(fiftieth, Orient(fiftieth), *lists, emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Impact:EC2/PortSweep"});
+
+  // A busy client talking HTTPS to many servers is not a sweep: real sessions.
+  Emitter browsing;
+  for (int host = 1; host <= 80; ++host) {
+    const FlowRecord session =
+        Flow("10.0.0.7", "198.51.100." + std::to_string(host), 40000 + host, 443, kStart, 40);
+    rule.Observe(session, Orient(session), *lists, browsing);
+  }
+  EXPECT_TRUE(browsing.pending().empty());
+}
+
 TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
   DetectionSettings settings;
   PortProbeRule rule(settings);

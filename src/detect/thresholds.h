@@ -28,6 +28,11 @@ struct DetectionSettings {
   int64_t port_scan_max_packets = 3;  // more packets: a working connection, not a probe
   int64_t port_scan_window_millis = 5 * 60 * 1000;
 
+  // Port sweep: one interface probing the same port on at least `port_sweep_hosts`
+  // distinct public addresses within `port_sweep_window_millis`.
+  size_t port_sweep_hosts = 50;
+  int64_t port_sweep_window_millis = 5 * 60 * 1000;
+
   // Port probe: a remote address is a scanner once its short inbound records
   // (at most `port_scan_max_packets` packets) reach `port_probe_targets` distinct local
   // addresses within `port_probe_window_millis`.

@@ -1531,3 +1531,18 @@ def test_probes_from_a_scanner_that_got_through_are_unprotected_ports(vigil, gd,
     detail = action["PortProbeAction"]["PortProbeDetails"][0]
     assert detail["RemoteIpDetails"]["IpAddressV4"] == scanner
     assert detail["LocalPortDetails"]["Port"] == 9200
+
+
+def test_one_port_probed_on_many_hosts_is_a_port_sweep(vigil, gd, detector_id):
+    """The instance probes SMB on 60 internet hosts within a minute: Impact:EC2/PortSweep,
+    the instance the actor."""
+    probes = [flow(LOCAL_IP, f"203.0.113.{host}", 45000 + host, 445, T0 + host, packets=1)
+              for host in range(1, 61)]
+    doc = ingest_ok(vigil, detector_id, "flowlogs", text(interleave(benign_flows(), probes)))
+    assert doc["findingsCreated"] == 1, doc
+    [finding] = all_findings(gd, detector_id)
+    assert finding["Type"] == "Impact:EC2/PortSweep"
+    assert finding["Service"]["ResourceRole"] == "ACTOR"
+    connection = finding["Service"]["Action"]["NetworkConnectionAction"]
+    assert connection["ConnectionDirection"] == "OUTBOUND"
+    assert connection["RemotePortDetails"]["Port"] == 445
