@@ -43,8 +43,7 @@ void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   if (service == nullptr || flow.direction == "UNKNOWN") return;
   // Traffic with a trusted address is never a finding.
   if (lists.IsTrustedIp(*flow.remote_v4)) return;
-  const std::string resource =
-      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string resource = FlowResourceKey(record);
   const std::string key = resource + "|" + flow.remote_ip + "|" + (flow.inbound ? "in" : "out") +
                           "|" + std::to_string(service->port);
   // Each new client port is one more attempt (a connection keeps its port).
@@ -53,21 +52,9 @@ void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
       attempts_.Add(key, record.start * 1000, static_cast<uint64_t>(client_port));
   if (attempts < settings_.brute_force_attempts) return;
 
-  Occurrence occurrence;
-  occurrence.type = FindFindingType(service->type);
-  occurrence.resource_role = flow.inbound ? "TARGET" : "ACTOR";
+  Occurrence occurrence = ConnectionOccurrence(FindFindingType(service->type), record, flow,
+                                               flow.inbound ? "TARGET" : "ACTOR");
   if (!flow.inbound) occurrence.severity = 8;  // the instance attacks others: High
-  occurrence.instance = InstanceOf(record, flow);
-  occurrence.action.action_type = "NETWORK_CONNECTION";
-  occurrence.action.connection_direction = flow.direction;
-  occurrence.action.protocol = "TCP";
-  occurrence.action.local_port = flow.local_port;
-  occurrence.action.remote_port = flow.remote_port;
-  occurrence.action.local_ip = flow.local_ip;
-  occurrence.action.remote_ip = flow.remote_ip;
-  occurrence.action.blocked = !record.accepted;
-  occurrence.first_seen = record.start * 1000;
-  occurrence.last_seen = record.end * 1000;
   // GuardDuty aggregates a brute force on the instance: a new attacker adds to the count.
   const std::string finding_key = resource + "|" + occurrence.resource_role;
   emitter.Emit(finding_key, std::move(occurrence));

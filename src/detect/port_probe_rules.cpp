@@ -39,8 +39,7 @@ void PortProbeRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   occurrence.action.blocked = false;
   occurrence.first_seen = record.start * 1000;
   occurrence.last_seen = record.end * 1000;
-  const std::string resource =
-      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string resource = FlowResourceKey(record);
   const std::string finding_key = resource + "|" + std::to_string(flow.local_port);
   emitter.Emit(finding_key, std::move(occurrence));
 }

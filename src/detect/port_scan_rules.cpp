@@ -23,26 +23,12 @@ void PortScanRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   const bool reply = flow.local_port < 1024 || flow.local_port < flow.remote_port ||
                      (record.tcp_flags >= 0 && (record.tcp_flags & 0x12) == 0x12);
   if (reply) return;
-  const std::string resource =
-      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string resource = FlowResourceKey(record);
   const size_t ports = ports_.Add(resource + "|" + flow.remote_ip, record.start * 1000,
                                   static_cast<uint64_t>(flow.remote_port));
   if (ports < settings_.port_scan_ports) return;
   static const FindingTypeInfo* type = FindFindingType("Recon:EC2/Portscan");
-  Occurrence occurrence;
-  occurrence.type = type;
-  occurrence.resource_role = "ACTOR";
-  occurrence.instance = InstanceOf(record, flow);
-  occurrence.action.action_type = "NETWORK_CONNECTION";
-  occurrence.action.connection_direction = "OUTBOUND";
-  occurrence.action.protocol = ProtocolName(record.protocol);
-  occurrence.action.local_port = flow.local_port;
-  occurrence.action.remote_port = flow.remote_port;
-  occurrence.action.local_ip = flow.local_ip;
-  occurrence.action.remote_ip = flow.remote_ip;
-  occurrence.action.blocked = !record.accepted;
-  occurrence.first_seen = record.start * 1000;
-  occurrence.last_seen = record.end * 1000;
+  Occurrence occurrence = ConnectionOccurrence(type, record, flow, "ACTOR");
   emitter.Emit(resource + "|" + flow.remote_ip, std::move(occurrence));
 }
 

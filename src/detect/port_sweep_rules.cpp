@@ -16,26 +16,12 @@ void PortSweepRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
     return;
   }
   if (!IsPublicIpv4(*flow.remote_v4) || lists.IsTrustedIp(*flow.remote_v4)) return;
-  const std::string resource =
-      record.instance_id.empty() ? record.interface_id : record.instance_id;
+  const std::string resource = FlowResourceKey(record);
   const std::string port = std::to_string(flow.remote_port);
   const size_t hosts = hosts_.Add(resource + "|" + port, record.start * 1000, *flow.remote_v4);
   if (hosts < settings_.port_sweep_hosts) return;
   static const FindingTypeInfo* type = FindFindingType("Impact:EC2/PortSweep");
-  Occurrence occurrence;
-  occurrence.type = type;
-  occurrence.resource_role = "ACTOR";
-  occurrence.instance = InstanceOf(record, flow);
-  occurrence.action.action_type = "NETWORK_CONNECTION";
-  occurrence.action.connection_direction = "OUTBOUND";
-  occurrence.action.protocol = ProtocolName(record.protocol);
-  occurrence.action.local_port = flow.local_port;
-  occurrence.action.remote_port = flow.remote_port;
-  occurrence.action.local_ip = flow.local_ip;
-  occurrence.action.remote_ip = flow.remote_ip;
-  occurrence.action.blocked = !record.accepted;
-  occurrence.first_seen = record.start * 1000;
-  occurrence.last_seen = record.end * 1000;
+  Occurrence occurrence = ConnectionOccurrence(type, record, flow, "ACTOR");
   const std::string finding_key = resource + "|" + port;
   emitter.Emit(finding_key, std::move(occurrence));
 }

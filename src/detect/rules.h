@@ -12,8 +12,14 @@
 
 namespace vigil {
 
+// occurrences.cpp — what every rule family fills in the same way.
 // The finding resource of a flow record's interface.
 InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow);
+// The instance a flow record belongs to, else its interface: the resource part of keys.
+std::string FlowResourceKey(const FlowRecord& record);
+// A NETWORK_CONNECTION occurrence of `type` for a flow record, times from the record.
+Occurrence ConnectionOccurrence(const FindingTypeInfo* type, const FlowRecord& record,
+                                const OrientedFlow& flow, std::string resource_role);
 // The finding resource of a CloudTrail event's caller.
 AccessKeyResource AccessKeyOf(const CloudTrailEvent& event);
 

@@ -20,16 +20,6 @@ bool IsReadOnlyCall(const CloudTrailEvent& event) {
 
 }  // namespace
 
-InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow) {
-  return InstanceResource{record.instance_id, record.interface_id, flow.local_ip, record.vpc_id,
-                          record.subnet_id};
-}
-
-AccessKeyResource AccessKeyOf(const CloudTrailEvent& event) {
-  return AccessKeyResource{event.access_key_id, event.principal_id, event.user_name,
-                           event.identity_type};
-}
-
 void MatchFlowThreats(const FlowRecord& record, const OrientedFlow& flow,
                       const ThreatSnapshot& lists, Emitter& emitter) {
   if (!flow.remote_v4 || lists.list_count() == 0) return;
@@ -37,25 +27,11 @@ void MatchFlowThreats(const FlowRecord& record, const OrientedFlow& flow,
   if (matches.empty()) return;
   static const FindingTypeInfo* type =
       FindFindingType("UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
-  Occurrence occurrence;
-  occurrence.type = type;
-  occurrence.resource_role = flow.inbound ? "TARGET" : "ACTOR";
-  occurrence.instance = InstanceOf(record, flow);
-  occurrence.action = ActionDetails{};
-  occurrence.action.action_type = "NETWORK_CONNECTION";
-  occurrence.action.connection_direction = flow.direction;
-  occurrence.action.protocol = ProtocolName(record.protocol);
-  occurrence.action.local_port = flow.local_port;
-  occurrence.action.remote_port = flow.remote_port;
-  occurrence.action.local_ip = flow.local_ip;
-  occurrence.action.remote_ip = flow.remote_ip;
-  occurrence.action.blocked = !record.accepted;
-  occurrence.first_seen = record.start * 1000;
-  occurrence.last_seen = record.end * 1000;
+  Occurrence occurrence =
+      ConnectionOccurrence(type, record, flow, flow.inbound ? "TARGET" : "ACTOR");
   NameLists(matches, occurrence);
-  const std::string resource =
-      record.instance_id.empty() ? record.interface_id : record.instance_id;
-  const std::string finding_key = resource + "|" + occurrence.resource_role + "|" + flow.remote_ip;
+  const std::string finding_key =
+      FlowResourceKey(record) + "|" + occurrence.resource_role + "|" + flow.remote_ip;
   emitter.Emit(finding_key, std::move(occurrence));
 }
 
