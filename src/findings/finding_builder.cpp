@@ -13,11 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value Number(double number) {
-  if (std::trunc(number) == number) return json::value(static_cast<int64_t>(number));
-  return json::value(number);
-}
-
 std::string_view PortName(int64_t port) {
   switch (port) {
     case 22:
@@ -146,6 +141,11 @@ std::map<std::string, std::string> TemplateValues(const Occurrence& occurrence) 
 
 }  // namespace
 
+json::value FindingNumber(double number) {
+  if (std::trunc(number) == number) return json::value(static_cast<int64_t>(number));
+  return json::value(number);
+}
+
 json::object BuildFinding(const Occurrence& occurrence, const FindingOrigin& origin) {
   const FindingTypeInfo& type = *occurrence.type;
   const std::map<std::string, std::string> values = TemplateValues(occurrence);
@@ -190,7 +190,7 @@ json::object BuildFinding(const Occurrence& occurrence, const FindingOrigin& ori
       {"resource", Resource(occurrence)},
       {"schemaVersion", "2.0"},
       {"service", std::move(service)},
-      {"severity", Number(occurrence.severity.value_or(type.severity))},
+      {"severity", FindingNumber(occurrence.severity.value_or(type.severity))},
       {"confidence", 5},
       {"title", RenderTemplate(type.title, values)},
       {"type", type.type},

@@ -66,6 +66,10 @@ struct Occurrence {
   std::vector<std::string> threat_names;
 };
 
+// A finding number as GuardDuty writes it: whole numbers without a fraction ("severity":
+// 2); Boost.JSON would print the double 2.0 as "2E0".
+boost::json::value FindingNumber(double number);
+
 // The finding of `occurrence` for `origin` (id, arn, account, region, detector; the
 // finding's createdAt/updatedAt are origin.now_millis, its event times the log's).
 boost::json::object BuildFinding(const Occurrence& occurrence, const FindingOrigin& origin);

@@ -6,7 +6,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include "core/arn.h"
 #include "core/time.h"
+#include "findings/finding_builder.h"
 
 namespace vigil {
 
@@ -61,13 +61,6 @@ std::string_view ProtocolFor(std::string_view type) {
   }
   if (type.ends_with(".UnusualProtocol")) return "Unknown";
   return "TCP";
-}
-
-// GuardDuty writes whole numbers without a fraction ("severity": 2); Boost.JSON would
-// print a double 2.0 as "2E0", which is valid but unlike GuardDuty's output.
-json::value Number(double number) {
-  if (std::trunc(number) == number) return json::value(static_cast<int64_t>(number));
-  return json::value(number);
 }
 
 json::object Tag(std::string_view key, std::string_view value) {
@@ -289,7 +282,7 @@ json::object BuildSampleFinding(const FindingTypeInfo& type, const FindingOrigin
       {"resource", Resource(type, origin, partition)},
       {"schemaVersion", "2.0"},
       {"service", std::move(service)},
-      {"severity", Number(type.severity)},
+      {"severity", FindingNumber(type.severity)},
       {"confidence", 5},
       {"title", RenderTemplate(type.title, placeholders)},
       {"type", type.type},

@@ -165,9 +165,7 @@ StatusOr<int64_t> SqliteFindingTable::DetectorKeyForWrite(const std::string& det
   auto detector = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
   if (!detector.Bind(detector_id).Next()) {
     VIGIL_RETURN_IF_ERROR(detector.status());
-    return Status::NotFound(
-        "The request is rejected because the input detectorId is not owned by the current "
-        "account.");
+    return DetectorNotOwned();
   }
   VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO detector_keys (detector_id) VALUES (?)")
                             .Bind(detector_id)

@@ -57,7 +57,7 @@ class SqliteStore final : public Store {
         "WHERE id = ? AND account = ? AND region = ?");
     if (!query.Bind(detector_id, account, region).Next()) {
       VIGIL_RETURN_IF_ERROR(query.status());
-      return NotOwned();
+      return DetectorNotOwned();
     }
     DetectorRecord detector;
     detector.id = detector_id;
@@ -82,14 +82,15 @@ class SqliteStore final : public Store {
                   sources.kubernetes_audit_logs, sources.malware_protection_ebs_volumes,
                   detector.updated_at, detector.id)
             .Run(),
-        NotOwned());
+        DetectorNotOwned());
   }
 
   Status DeleteDetector(const std::string& detector_id) override {
     auto lock = db_.Lock();
     // Children and tags go with it through ON DELETE CASCADE, in the same statement.
     return ExpectOneChange(
-        db_.Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(), NotOwned());
+        db_.Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(),
+        DetectorNotOwned());
   }
 
   StatusOr<KeyPage> ListDetectorIds(const std::string& account, const std::string& region,
@@ -451,12 +452,6 @@ class SqliteStore final : public Store {
     return kind == ThreatListKind::kIpSet ? ResourceKind::kIpSet : ResourceKind::kThreatIntelSet;
   }
 
-  static Status NotOwned() {
-    return Status::NotFound(
-        "The request is rejected because the input detectorId is not owned by the current "
-        "account.");
-  }
-
   static Status NoSuchResource(std::string_view what, std::string_view key) {
     return Status::NotFound("The request is rejected since no such resource found: " +
                             std::string(what) + " '" + std::string(key) + "'.");
@@ -486,7 +481,7 @@ class SqliteStore final : public Store {
     auto query = db_.Prepare("SELECT 1 FROM detectors WHERE id = ?");
     if (query.Bind(detector_id).Next()) return Status::Ok();
     VIGIL_RETURN_IF_ERROR(query.status());
-    return NotOwned();
+    return DetectorNotOwned();
   }
 
   Status RequireResource(const ResourceRef& resource) {
@@ -554,6 +549,12 @@ class SqliteStore final : public Store {
 };
 
 }  // namespace
+
+Status DetectorNotOwned() {
+  return Status::NotFound(
+      "The request is rejected because the input detectorId is not owned by the current "
+      "account.");
+}
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDatabase> database, SqliteDatabase::Open(path));

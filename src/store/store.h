@@ -130,6 +130,10 @@ class Store {
   virtual int64_t SizeBytes() = 0;
 };
 
+// NotFound with GuardDuty's message for a detector the caller does not own (or that
+// does not exist): every store method that checks a detector answers with it.
+Status DetectorNotOwned();
+
 // Opens (creating and migrating as needed) the SQLite store at `path`;
 // ":memory:" gives a private in-memory database.
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
