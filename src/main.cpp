@@ -35,6 +35,7 @@ struct ServeFlags {
   size_t max_body_bytes = 10 * 1024 * 1024;
   size_t max_ingest_bytes = 256 * 1024 * 1024;
   std::string flowlog_format;
+  std::string aws_ip_ranges;
   std::string s3_root;
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
@@ -119,6 +120,15 @@ int Serve(const ServeFlags& flags) {
     }
     flow_format = *parsed;
   }
+  std::shared_ptr<const vigil::AwsIpRanges> aws_ip_ranges;
+  if (!flags.aws_ip_ranges.empty()) {
+    auto loaded = vigil::AwsIpRanges::Load(flags.aws_ip_ranges);
+    if (!loaded.ok()) {
+      std::cerr << "vigil: --aws-ip-ranges: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    aws_ip_ranges = std::make_shared<const vigil::AwsIpRanges>(std::move(*loaded));
+  }
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
@@ -164,7 +174,7 @@ int Serve(const ServeFlags& flags) {
     spdlog::error("cannot load the threat lists: {}", queued.message());
   }
   vigil::DetectionEngine engine(**store, findings, &intel, clock, vigil::DetectionSettings{},
-                                flow_format);
+                                flow_format, aws_ip_ranges);
   services.engine = &engine;
   services.max_ingest_bytes = flags.max_ingest_bytes;
   // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
@@ -247,6 +257,11 @@ int main(int argc, char** argv) {
                    "Custom VPC Flow Log format (\"${version} ${srcaddr} ...\") for files without "
                    "a header line")
       ->envname("VIGIL_FLOWLOG_FORMAT");
+  serve
+      ->add_option("--aws-ip-ranges", flags.aws_ip_ranges,
+                   "AWS's ip-ranges.json: instance credentials used from outside these ranges "
+                   "are findings")
+      ->envname("VIGIL_AWS_IP_RANGES");
   serve->add_option("--s3-root", flags.s3_root, "Folder whose sub-folders stand in for S3 buckets")
       ->envname("VIGIL_S3_ROOT");
   serve
@@ -304,6 +319,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scan->add_option("--flowlog-format", scan_options.flowlog_format,
                    "Custom flow log format for files without a header line");
+  scan->add_option("--aws-ip-ranges", scan_options.aws_ip_ranges,
+                   "AWS's ip-ranges.json, for instance credentials used outside AWS");
   scan->add_option("--format", scan_options.output, "json (JSON lines) or table")
       ->check(CLI::IsMember({"json", "table"}))
       ->capture_default_str();

@@ -113,6 +113,15 @@ int RunScan(const ScanOptions& options) {
     }
     flow_format = *parsed;
   }
+  std::shared_ptr<const AwsIpRanges> aws_ip_ranges;
+  if (!options.aws_ip_ranges.empty()) {
+    auto loaded = AwsIpRanges::Load(options.aws_ip_ranges);
+    if (!loaded.ok()) {
+      std::cerr << "vigil scan: --aws-ip-ranges: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    aws_ip_ranges = std::make_shared<const AwsIpRanges>(std::move(*loaded));
+  }
   auto store = OpenSqliteStore(":memory:");
   if (!store.ok()) {
     std::cerr << "vigil scan: " << store.status().message() << "\n";
@@ -134,7 +143,8 @@ int RunScan(const ScanOptions& options) {
     return 2;
   }
   FindingService findings(**store);
-  DetectionEngine engine(**store, findings, &intel, clock, DetectionSettings{}, flow_format);
+  DetectionEngine engine(**store, findings, &intel, clock, DetectionSettings{}, flow_format,
+                         aws_ip_ranges);
 
   bool ok = true;
   const std::vector<fs::path> files = CollectFiles(options.paths, ok);

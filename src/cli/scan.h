@@ -14,6 +14,7 @@ struct ScanOptions {
   std::vector<std::string> trusted_lists;
   std::string list_format = "TXT";
   std::string flowlog_format;
+  std::string aws_ip_ranges;       // ip-ranges.json; "" leaves the OutsideAWS rule off
   std::string output = "json";     // json (JSON lines) or table
   std::vector<std::string> paths;  // files or directories (walked recursively)
 };

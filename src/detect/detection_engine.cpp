@@ -20,6 +20,8 @@ struct DetectionEngine::DetectorState {
         port_scan(settings),
         port_sweep(settings),
         port_probe(settings),
+        denial_of_service(settings),
+        spambot(settings),
         dns(settings) {}
 
   std::mutex mutex;  // one batch of the detector at a time
@@ -27,6 +29,8 @@ struct DetectionEngine::DetectorState {
   PortScanRule port_scan;
   PortSweepRule port_sweep;
   PortProbeRule port_probe;
+  DenialOfServiceRule denial_of_service;
+  SpambotRule spambot;
   DnsRules dns;
 };
 
@@ -40,13 +44,15 @@ std::optional<LogSource> ParseLogSource(std::string_view name) {
 DetectionEngine::DetectionEngine(Store& store, FindingService& findings,
                                  const ThreatIntelService* intel, const Clock& clock,
                                  DetectionSettings settings,
-                                 std::optional<FlowLogFormat> flow_log_format)
+                                 std::optional<FlowLogFormat> flow_log_format,
+                                 std::shared_ptr<const AwsIpRanges> aws_ip_ranges)
     : store_(store),
       findings_(findings),
       intel_(intel),
       clock_(clock),
       settings_(settings),
-      flow_log_format_(std::move(flow_log_format)) {}
+      flow_log_format_(std::move(flow_log_format)),
+      aws_ip_ranges_(std::move(aws_ip_ranges)) {}
 
 DetectionEngine::~DetectionEngine() = default;
 
@@ -89,6 +95,8 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
         state.port_scan.Observe(record, flow, *lists, emitter);
         state.port_sweep.Observe(record, flow, *lists, emitter);
         state.port_probe.Observe(record, flow, *lists, emitter);
+        state.denial_of_service.Observe(record, flow, *lists, emitter);
+        state.spambot.Observe(record, flow, *lists, emitter);
       }
       break;
     }
@@ -103,7 +111,7 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
         // Events without an id cannot be told apart; they are evaluated every time.
         if (!fresh[i] && !ids[i].empty()) continue;
         MatchCloudTrailThreats(parsed.records[i], *lists, emitter);
-        ApplyCloudTrailRules(parsed.records[i], emitter);
+        ApplyCloudTrailRules(parsed.records[i], aws_ip_ranges_.get(), emitter);
       }
       break;
     }

@@ -17,6 +17,7 @@
 #include "detect/thresholds.h"
 #include "findings/finding_service.h"
 #include "ingest/flow_logs.h"
+#include "intel/aws_ip_ranges.h"
 #include "intel/threat_intel_service.h"
 #include "store/records.h"
 
@@ -38,10 +39,12 @@ struct IngestOutcome {
 class DetectionEngine {
  public:
   // Borrows the services and the clock, which must outlive the engine. `intel` may be
-  // null (no threat lists). Thread-safe; batches of one detector are processed in turn.
+  // null (no threat lists); without `aws_ip_ranges` the rule for instance credentials
+  // used outside AWS is off. Thread-safe; batches of one detector are processed in turn.
   DetectionEngine(Store& store, FindingService& findings, const ThreatIntelService* intel,
                   const Clock& clock, DetectionSettings settings = {},
-                  std::optional<FlowLogFormat> flow_log_format = std::nullopt);
+                  std::optional<FlowLogFormat> flow_log_format = std::nullopt,
+                  std::shared_ptr<const AwsIpRanges> aws_ip_ranges = nullptr);
   ~DetectionEngine();
 
   // Processes one batch (plain or gzip) for `detector`, whose findings are recorded.
@@ -60,6 +63,7 @@ class DetectionEngine {
   const Clock& clock_;
   const DetectionSettings settings_;
   const std::optional<FlowLogFormat> flow_log_format_;
+  const std::shared_ptr<const AwsIpRanges> aws_ip_ranges_;
   std::mutex mutex_;  // guards states_
   std::map<std::string, std::unique_ptr<DetectorState>> states_;
 };

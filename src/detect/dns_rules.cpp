@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -45,6 +46,31 @@ double ShannonEntropy(std::string_view text) {
   return entropy;
 }
 
+// A second-level label a domain generation algorithm could have made: long, varied, and
+// unlike words (few vowels, a run of consonants, or digits mixed into the letters).
+bool LooksGenerated(std::string_view label, const DetectionSettings& settings) {
+  if (label.size() < settings.dga_label_length) return false;
+  if (ShannonEntropy(label) < settings.dga_entropy) return false;
+  size_t letters = 0, vowels = 0, digits = 0, run = 0, longest_run = 0;
+  for (const char c : label) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+      run = 0;
+    } else if (c >= 'a' && c <= 'z') {
+      ++letters;
+      const bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+      vowels += vowel ? 1 : 0;
+      run = vowel ? 0 : run + 1;
+      longest_run = std::max(longest_run, run);
+    } else {
+      run = 0;  // hyphens: word separators in real names
+    }
+  }
+  if (letters == 0) return false;  // all digits: numbered hosts, not generated names
+  const bool few_vowels = vowels * 4 < letters;
+  return few_vowels || longest_run >= 5 || (digits >= 2 && letters >= 4);
+}
+
 Occurrence DnsOccurrence(const DnsQuery& query, const char* type_name) {
   Occurrence occurrence;
   occurrence.type = FindFindingType(type_name);
@@ -66,7 +92,9 @@ std::string ResourceKey(const DnsQuery& query) {
 DnsRules::DnsRules(const DetectionSettings& settings)
     : settings_(settings),
       labels_(settings.dns_exfiltration_window_millis, settings.out_of_order_millis,
-              settings.max_window_keys, settings.dns_exfiltration_names * 4) {}
+              settings.max_window_keys, settings.dns_exfiltration_names * 4),
+      generated_(settings.dga_window_millis, settings.out_of_order_millis, settings.max_window_keys,
+                 settings.dga_domains * 4) {}
 
 void DnsRules::Observe(const DnsQuery& query, Emitter& emitter) {
   const std::string_view name = query.query_name;
@@ -87,6 +115,17 @@ void DnsRules::Observe(const DnsQuery& query, Emitter& emitter) {
       emitter.Emit(ResourceKey(query) + "|" + std::string(name),
                    DnsOccurrence(query, "UnauthorizedAccess:EC2/MetadataDNSRebind"));
       break;
+    }
+  }
+
+  // Domain generation: a burst of made-up names that do not exist.
+  if (query.rcode == "NXDOMAIN") {
+    const std::string_view domain = RegisteredDomain(name);
+    const std::string_view second_level = domain.substr(0, domain.find('.'));
+    if (LooksGenerated(second_level, settings_) &&
+        generated_.Add(ResourceKey(query), query.query_time,
+                       std::hash<std::string_view>{}(domain)) >= settings_.dga_domains) {
+      emitter.Emit(ResourceKey(query), DnsOccurrence(query, "Trojan:EC2/DGADomainRequest.C!DNS"));
     }
   }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 
 #include "detect/rules.h"
@@ -5,6 +6,18 @@
 #include "intel/list_parser.h"
 
 namespace vigil {
+
+namespace {
+
+// The web services of an EMR cluster (YARN, HDFS, Spark, Zeppelin, Livy): an open one
+// hands a stranger the cluster. The port set is Vigil's reading; GuardDuty's is not
+// published.
+bool IsEmrPort(int32_t port) {
+  static constexpr int32_t kPorts[] = {8042, 8088, 8890, 8998, 9870, 18080, 20888, 50070};
+  return std::find(std::begin(kPorts), std::end(kPorts), port) != std::end(kPorts);
+}
+
+}  // namespace
 
 PortProbeRule::PortProbeRule(const DetectionSettings& settings)
     : settings_(settings),
@@ -26,9 +39,10 @@ void PortProbeRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   // Only probes that got through are unprotected ports.
   if (!record.accepted || (!listed && targets < settings_.port_probe_targets)) return;
 
-  static const FindingTypeInfo* type = FindFindingType("Recon:EC2/PortProbeUnprotectedPort");
+  static const FindingTypeInfo* unprotected = FindFindingType("Recon:EC2/PortProbeUnprotectedPort");
+  static const FindingTypeInfo* emr = FindFindingType("Recon:EC2/PortProbeEMRUnprotectedPort");
   Occurrence occurrence;
-  occurrence.type = type;
+  occurrence.type = IsEmrPort(flow.local_port) ? emr : unprotected;
   occurrence.resource_role = "TARGET";
   if (flow.local_port == 9200 || flow.local_port == 9300) occurrence.severity = 8;
   occurrence.instance = InstanceOf(record, flow);

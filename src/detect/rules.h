@@ -3,11 +3,16 @@
 // Types that need AWS-internal intelligence or machine learning are never emitted.
 #pragma once
 
+#include <string>
+#include <unordered_map>
+
 #include "detect/emitter.h"
 #include "detect/event_window.h"
 #include "detect/network.h"
+#include "detect/rate_window.h"
 #include "detect/thresholds.h"
 #include "ingest/records.h"
+#include "intel/aws_ip_ranges.h"
 #include "intel/threat_snapshot.h"
 
 namespace vigil {
@@ -80,7 +85,8 @@ class PortSweepRule {
 // port_probe_rules.cpp — Recon:EC2/PortProbeUnprotectedPort: an inbound probe the
 // security group let through (ACCEPT) from a remote address that is on a threat list or
 // is probing many of this detector's addresses (GuardDuty's "known scanner" intelligence
-// is AWS-internal; Vigil substitutes what it sees). High for Elasticsearch's 9200/9300.
+// is AWS-internal; Vigil substitutes what it sees). High for Elasticsearch's 9200/9300;
+// Recon:EC2/PortProbeEMRUnprotectedPort (High) on the ports of EMR's web services.
 class PortProbeRule {
  public:
   explicit PortProbeRule(const DetectionSettings& settings);
@@ -92,16 +98,53 @@ class PortProbeRule {
   EventWindow targets_;  // per remote address: the local addresses it probed
 };
 
-// cloudtrail_rules.cpp — deterministic CloudTrail rules: CloudTrail logging disabled,
-// password policy weakened, root credential use, penetration-testing distributions in
-// the user agent, and GuardDuty's signal rules (public SSH ingress, flow logs deleted,
-// admin policy attached, access keys and login profiles created, console login without
-// MFA, ...).
-void ApplyCloudTrailRules(const CloudTrailEvent& event, Emitter& emitter);
+// dos_rules.cpp — Backdoor:EC2/DenialOfService.Tcp / .Udp / .UdpOnTcpPorts / .Dns /
+// .UnusualProtocol: an instance sending a sustained flood of packets to one public
+// address (the instance is the ACTOR, High).
+class DenialOfServiceRule {
+ public:
+  explicit DenialOfServiceRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  const DetectionSettings& settings_;
+  RateWindow rates_;  // per interface, remote address and variant: packets/s per minute
+};
+
+// spambot_rules.cpp — Backdoor:EC2/Spambot: an instance with no mail history that starts
+// sending to many public mail servers on port 25 (first-seen baseline, not ML).
+class SpambotRule {
+ public:
+  explicit SpambotRule(const DetectionSettings& settings);
+  void Observe(const FlowRecord& record, const OrientedFlow& flow, const ThreatSnapshot& lists,
+               Emitter& emitter);
+
+ private:
+  struct Profile {
+    int64_t first_seen = 0;  // earliest outbound traffic seen (epoch ms)
+    int64_t mail_since = 0;  // start of the current run of mail (0: none yet)
+    int64_t last_mail = 0;
+    int64_t newest = 0;  // latest traffic (for eviction)
+  };
+  const DetectionSettings& settings_;
+  std::unordered_map<std::string, Profile> profiles_;  // per interface (bounded)
+  EventWindow mail_hosts_;                             // per interface: the mail servers reached
+};
+
+// cloudtrail_rules.cpp — deterministic CloudTrail rules: root credential use,
+// penetration-testing distributions in the user agent, instance credentials used from
+// outside AWS (only with `aws_ip_ranges`; may be null), and the signals of
+// cloudtrail_signals.h (CloudTrail logging disabled, password policy changed, public SSH
+// ingress, flow logs deleted, admin policy attached, RDS / Lambda / SES / S3 /
+// Organizations changes, console login without MFA, ...).
+void ApplyCloudTrailRules(const CloudTrailEvent& event, const AwsIpRanges* aws_ip_ranges,
+                          Emitter& emitter);
 
 // dns_rules.cpp — Trojan:EC2/DNSDataExfiltration (many long random labels under one
-// domain), UnauthorizedAccess:EC2/MetadataDNSRebind (a name answering 169.254.169.254)
-// and CryptoCurrency:EC2/BitcoinTool.B!DNS (a shipped list of public mining pools).
+// domain), UnauthorizedAccess:EC2/MetadataDNSRebind (a name answering 169.254.169.254),
+// CryptoCurrency:EC2/BitcoinTool.B!DNS (a shipped list of public mining pools) and
+// Trojan:EC2/DGADomainRequest.C!DNS (a burst of made-up names that do not exist).
 class DnsRules {
  public:
   explicit DnsRules(const DetectionSettings& settings);
@@ -109,7 +152,8 @@ class DnsRules {
 
  private:
   const DetectionSettings& settings_;
-  EventWindow labels_;
+  EventWindow labels_;     // per source and domain: the long random labels asked for
+  EventWindow generated_;  // per source: the made-up domains that did not exist
 };
 
 }  // namespace vigil

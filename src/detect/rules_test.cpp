@@ -232,6 +232,132 @@ TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
   EXPECT_TRUE(none.pending().empty());
 }
 
+TEST(PortProbeRuleTest, ProbesOfEmrServicesAreTheEmrType) {
+  DetectionSettings settings;
+  PortProbeRule rule(settings);
+  const auto lists = Lists("203.0.113.66\n");
+  Emitter emitter;
+  const FlowRecord yarn = Flow("203.0.113.66", "10.0.0.6", 40000, 8088, kStart, 1);
+  rule.Observe(yarn, Orient(yarn), *lists, emitter);
+  ASSERT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/PortProbeEMRUnprotectedPort"});
+  EXPECT_EQ(emitter.pending().begin()->second.occurrence.action.local_port, 8088);
+}
+
+// An outbound flow of `packets` over one minute from the instance to `remote`.
+FlowRecord Flood(const std::string& remote, int32_t protocol, int32_t port, int64_t start,
+                 int64_t packets) {
+  FlowRecord record = Flow("10.0.0.6", remote, 40000, port, start, packets);
+  record.protocol = protocol;
+  record.end = start + 60;
+  return record;
+}
+
+TEST(DenialOfServiceRuleTest, ASustainedFloodIsDenialOfServiceByProtocol) {
+  struct Case {
+    int32_t protocol;
+    int32_t port;
+    std::string type;
+  };
+  const Case cases[] = {
+      {6, 80, "Backdoor:EC2/DenialOfService.Tcp"},
+      {17, 53, "Backdoor:EC2/DenialOfService.Dns"},
+      {17, 443, "Backdoor:EC2/DenialOfService.UdpOnTcpPorts"},
+      {17, 27015, "Backdoor:EC2/DenialOfService.Udp"},
+      {47, -1, "Backdoor:EC2/DenialOfService.UnusualProtocol"},  // GRE
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.type);
+    DetectionSettings settings;
+    DenialOfServiceRule rule(settings);
+    const auto lists = Lists("");
+    Emitter emitter;
+    // 150,000 packets/s for one minute is a burst, not yet a sustained flood.
+    const FlowRecord first = Flood("198.51.100.9", c.protocol, c.port, kStart, 9'000'000);
+    rule.Observe(first, Orient(first), *lists, emitter);
+    EXPECT_TRUE(emitter.pending().empty());
+    const FlowRecord second = Flood("198.51.100.9", c.protocol, c.port, kStart + 60, 9'000'000);
+    rule.Observe(second, Orient(second), *lists, emitter);
+    ASSERT_EQ(Types(emitter), std::vector<std::string>{c.type});
+    EXPECT_EQ(emitter.pending().begin()->second.occurrence.resource_role, "ACTOR");
+  }
+}
+
+TEST(DenialOfServiceRuleTest, ManyFlowsOfAMinuteAddUpAndBusyServersAreNotFloods) {
+  DetectionSettings settings;
+  DenialOfServiceRule rule(settings);
+  const auto lists = Lists("", "198.51.100.10\n");
+  Emitter emitter;
+  // Four flows of 30,000 packets/s each in two minutes: 120,000 packets/s together.
+  for (int minute = 0; minute < 2; ++minute) {
+    for (int flow = 0; flow < 4; ++flow) {
+      FlowRecord record = Flood("198.51.100.9", 17, 9999, kStart + minute * 60, 1'800'000);
+      record.source_port = 50000 + flow;
+      rule.Observe(record, Orient(record), *lists, emitter);
+    }
+  }
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Backdoor:EC2/DenialOfService.Udp"});
+
+  Emitter none;
+  for (int minute = 0; minute < 5; ++minute) {
+    // Heavy but below the flood rate; a trusted address; a private address; inbound.
+    const FlowRecord busy = Flood("198.51.100.20", 6, 443, kStart + minute * 60, 3'000'000);
+    const FlowRecord trusted = Flood("198.51.100.10", 6, 80, kStart + minute * 60, 9'000'000);
+    const FlowRecord internal = Flood("10.0.0.9", 6, 80, kStart + minute * 60, 9'000'000);
+    FlowRecord inbound =
+        Flow("198.51.100.30", "10.0.0.6", 40000, 80, kStart + minute * 60, 9'000'000);
+    inbound.end = inbound.start + 60;
+    for (const FlowRecord& record : {busy, trusted, internal, inbound}) {
+      rule.Observe(record, Orient(record), *lists, none);
+    }
+  }
+  EXPECT_TRUE(none.pending().empty());
+}
+
+TEST(SpambotRuleTest, AnInstanceWithoutMailHistoryMailingManyServersIsASpambot) {
+  DetectionSettings settings;
+  SpambotRule rule(settings);
+  const auto lists = Lists("");
+  const int64_t day = 24 * 60 * 60;
+  Emitter emitter;
+  const FlowRecord browsing = Flow("10.0.0.6", "198.51.100.1", 40000, 443, kStart, 20);
+  rule.Observe(browsing, Orient(browsing), *lists, emitter);
+  // Two days later it starts mailing one public server after another.
+  for (int host = 1; host <= 12; ++host) {
+    const FlowRecord mail = Flow("10.0.0.6", "203.0.113." + std::to_string(host), 41000 + host, 25,
+                                 kStart + 2 * day + host * 30, 12);
+    rule.Observe(mail, Orient(mail), *lists, emitter);
+    EXPECT_EQ(emitter.pending().size(), host < 10 ? 0u : 1u) << host;
+  }
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Backdoor:EC2/Spambot"});
+}
+
+TEST(SpambotRuleTest, AMailServerThatMailedFromTheStartIsNotASpambot) {
+  DetectionSettings settings;
+  SpambotRule rule(settings);
+  const auto lists = Lists("");
+  const int64_t day = 24 * 60 * 60;
+  Emitter emitter;
+  // Mail from its first record on, every few hours, for days: a mail server.
+  for (int hour = 0; hour < 24 * 4; hour += 4) {
+    for (int host = 1; host <= 15; ++host) {
+      const FlowRecord mail = Flow("10.0.0.6", "203.0.113." + std::to_string(host), 41000 + host,
+                                   25, kStart + hour * 3600 + host, 12);
+      rule.Observe(mail, Orient(mail), *lists, emitter);
+    }
+  }
+  EXPECT_TRUE(emitter.pending().empty());
+  // An instance seen for a while that sends to only a few servers is not spamming either.
+  SpambotRule other(settings);
+  const FlowRecord browsing = Flow("10.0.0.7", "198.51.100.1", 40000, 443, kStart, 20);
+  other.Observe(browsing, Orient(browsing), *lists, emitter);
+  for (int host = 1; host <= 3; ++host) {
+    const FlowRecord mail = Flow("10.0.0.7", "203.0.113." + std::to_string(host), 41000 + host, 25,
+                                 kStart + 2 * day + host, 12);
+    other.Observe(mail, Orient(mail), *lists, emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
+}
+
 CloudTrailEvent Event(const std::string& source, const std::string& name) {
   CloudTrailEvent event;
   event.event_id = "e";
@@ -279,7 +405,7 @@ TEST(CloudTrailRulesTest, SignalsBecomeTheirFindingTypes) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.type);
     Emitter emitter;
-    ApplyCloudTrailRules(c.event, emitter);
+    ApplyCloudTrailRules(c.event, nullptr, emitter);
     EXPECT_EQ(Types(emitter), std::vector<std::string>{c.type});
   }
 }
@@ -296,9 +422,150 @@ TEST(CloudTrailRulesTest, OrdinaryOrFailedCallsAreNotFindings) {
   for (const CloudTrailEvent& event :
        {Event("ec2.amazonaws.com", "DescribeInstances"), failed, narrow, service_root}) {
     Emitter emitter;
-    ApplyCloudTrailRules(event, emitter);
+    ApplyCloudTrailRules(event, nullptr, emitter);
     EXPECT_TRUE(emitter.pending().empty()) << event.event_name;
   }
+}
+
+TEST(CloudTrailRulesTest, ServiceSignalsRecogniseTheirRequests) {
+  struct Case {
+    std::string source;
+    std::string name;
+    std::string request;
+    std::string type;  // "" for no finding
+    double severity = 0;
+  };
+  const Case cases[] = {
+      {"rds.amazonaws.com", "ModifyDBInstance",
+       R"({"dBInstanceIdentifier":"db1","masterUserPassword":"HIDDEN_DUE_TO_SECURITY_REASONS"})",
+       "CredentialAccess:RDS/ModifyAuthenticationProcess", 8},
+      {"rds.amazonaws.com", "ModifyDBInstance", R"({"enableIAMDatabaseAuthentication":false})",
+       "DefenseImpairment:RDS/ModifyAuthenticationProcess", 5},
+      {"rds.amazonaws.com", "ModifyDBInstance", R"({"enableIAMDatabaseAuthentication":true})", ""},
+      {"rds.amazonaws.com", "CreateDBInstance", R"({"publiclyAccessible":true})",
+       "InitialAccess:RDS/ExploitPublicFacingApplication", 8},
+      {"rds.amazonaws.com", "ModifyDBSnapshotAttribute",
+       R"({"attributeName":"restore","valuesToAdd":["all"]})",
+       "Exfiltration:RDS/TransferDataToCloudAccount", 8},
+      {"rds.amazonaws.com", "ModifyDBSnapshotAttribute",
+       R"({"attributeName":"restore","valuesToAdd":["111122223333"]})", ""},
+      {"lambda.amazonaws.com", "AddPermission20150331v2",
+       R"({"functionName":"f","principal":"*","action":"lambda:InvokeFunction"})",
+       "Persistence:Lambda/AccountManipulation", 8},
+      {"lambda.amazonaws.com", "AddPermission20150331v2",
+       R"({"functionName":"f","principal":"s3.amazonaws.com"})", ""},
+      {"lambda.amazonaws.com", "CreateFunctionUrlConfig20211031", R"({"authType":"NONE"})",
+       "Persistence:Lambda/ModifyAuthenticationProcess", 8},
+      {"lambda.amazonaws.com", "CreateFunctionUrlConfig20211031", R"({"authType":"AWS_IAM"})", ""},
+      {"ses.amazonaws.com", "UpdateAccountSendingEnabled", R"({"enabled":true})",
+       "Impact:SES/ResourceHijacking", 2},
+      {"ses.amazonaws.com", "PutAccountDetails", R"({"productionAccessEnabled":true})",
+       "Impact:SES/ResourceHijacking", 5},
+      {"ses.amazonaws.com", "VerifyDomainIdentity", R"({"domain":"example.com"})",
+       "ResourceDevelopment:SES/CompromiseAccounts", 5},
+      {"ses.amazonaws.com", "CreateEmailIdentity", R"({"emailIdentity":"me@example.com"})", ""},
+      {"s3.amazonaws.com", "PutBucketPolicy",
+       R"({"bucketName":"b","bucketPolicy":{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"s3:GetObject"}]}})",
+       "Exfiltration:S3/TransferDataToCloudAccount", 8},
+      {"s3.amazonaws.com", "PutBucketPolicy",
+       R"({"bucketName":"b","bucketPolicy":{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}}})",
+       "Exfiltration:S3/TransferDataToCloudAccount", 8},
+      {"s3.amazonaws.com", "PutBucketPolicy",
+       R"({"bucketName":"b","bucketPolicy":{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:role/app"]}},{"Effect":"Deny","Principal":"*"}]}})",
+       ""},
+      {"s3.amazonaws.com", "PutBucketLifecycle",
+       R"({"bucketName":"b","LifecycleConfiguration":{"Rule":{"Status":"Enabled","Expiration":{"Days":1}}}})",
+       "Impact:S3/DataDestruction", 5},
+      {"s3.amazonaws.com", "PutBucketLifecycle",
+       R"({"bucketName":"b","LifecycleConfiguration":{"Rule":[{"Status":"Enabled","Expiration":{"Days":90}}]}})",
+       ""},
+      {"organizations.amazonaws.com", "DisablePolicyType",
+       R"({"policyType":"SERVICE_CONTROL_POLICY"})",
+       "DefenseImpairment:Organizations/DisableOrModifyTools", 8},
+      {"ec2.amazonaws.com", "ModifyInstanceAttribute",
+       R"({"instanceId":"i-1","disableApiTermination":{"value":true}})",
+       "DefenseImpairment:EC2/DisableOrModifyTools", 2},
+      {"iam.amazonaws.com", "AttachRolePolicy",
+       R"({"roleName":"r","policyArn":"arn:aws:iam::aws:policy/AmazonSESFullAccess"})",
+       "PrivilegeEscalation:IAM/AccountManipulation", 5},
+      {"guardduty.amazonaws.com", "DeleteDetector", R"({"detectorId":"d"})",
+       "Stealth:IAMUser/CloudTrailLoggingDisabled", 0},
+      {"guardduty.amazonaws.com", "UpdateDetector", R"({"detectorId":"d","enable":false})",
+       "Stealth:IAMUser/CloudTrailLoggingDisabled", 0},
+      {"guardduty.amazonaws.com", "UpdateDetector", R"({"detectorId":"d","enable":true})", ""},
+      {"rolesanywhere.amazonaws.com", "CreateTrustAnchor", "{}",
+       "Persistence:RolesAnywhere/AccountManipulation", 5},
+      {"sagemaker.amazonaws.com", "UpdateNotebookInstanceLifecycleConfig", "{}",
+       "Execution:SageMaker/CommandAndScriptingInterpreter", 5},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name + " " + c.request);
+    CloudTrailEvent event = Event(c.source, c.name);
+    event.recipient_account_id = "123456789012";
+    event.request_parameters = c.request;
+    Emitter emitter;
+    ApplyCloudTrailRules(event, nullptr, emitter);
+    if (c.type.empty()) {
+      EXPECT_TRUE(emitter.pending().empty());
+      continue;
+    }
+    ASSERT_EQ(Types(emitter), std::vector<std::string>{c.type});
+    const Occurrence& occurrence = emitter.pending().begin()->second.occurrence;
+    if (c.severity > 0) {
+      EXPECT_EQ(occurrence.severity, c.severity);
+    }
+    EXPECT_EQ(occurrence.action.api, c.name);
+  }
+}
+
+TEST(CloudTrailRulesTest, InstanceCredentialsUsedOutsideAwsAreExfiltration) {
+  auto ranges = AwsIpRanges::Parse(
+      R"({"syncToken":"1","prefixes":[{"ip_prefix":"3.5.140.0/22","region":"us-east-1","service":"AMAZON"}],)"
+      R"("ipv6_prefixes":[{"ipv6_prefix":"2600:1f18::/36","service":"EC2"}]})");
+  ASSERT_TRUE(ranges.ok()) << ranges.status().message();
+  auto stolen = [](const std::string& ip) {
+    CloudTrailEvent event = Event("ec2.amazonaws.com", "DescribeInstances");
+    event.identity_type = "AssumedRole";
+    event.principal_id = "AROAEXAMPLEID:i-0123456789abcdef0";
+    event.access_key_id = "ASIAEXAMPLE";
+    event.source_ip = ip;
+    event.source_ip_v4 = ParseIpv4Address(ip);
+    return event;
+  };
+  const std::string type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+  Emitter outside;
+  ApplyCloudTrailRules(stolen("198.51.100.20"), &*ranges, outside);
+  EXPECT_EQ(Types(outside), std::vector<std::string>{type});
+  Emitter outside_v6;
+  ApplyCloudTrailRules(stolen("2001:db8::1"), &*ranges, outside_v6);
+  EXPECT_EQ(Types(outside_v6), std::vector<std::string>{type});
+
+  // From inside AWS, by a service, from a private address, a user's own session, or
+  // without ip-ranges.json: nothing.
+  Emitter none;
+  ApplyCloudTrailRules(stolen("3.5.141.7"), &*ranges, none);
+  ApplyCloudTrailRules(stolen("2600:1f18:0abc::9"), &*ranges, none);
+  ApplyCloudTrailRules(stolen("10.0.0.6"), &*ranges, none);
+  CloudTrailEvent by_service = stolen("198.51.100.20");
+  by_service.invoked_by = "ec2.amazonaws.com";
+  ApplyCloudTrailRules(by_service, &*ranges, none);
+  CloudTrailEvent person = stolen("198.51.100.20");
+  person.principal_id = "AROAEXAMPLEID:alice@example.com";
+  ApplyCloudTrailRules(person, &*ranges, none);
+  ApplyCloudTrailRules(stolen("198.51.100.20"), nullptr, none);
+  EXPECT_TRUE(none.pending().empty());
+}
+
+TEST(AwsIpRangesTest, BadDocumentsAreClearErrors) {
+  EXPECT_FALSE(AwsIpRanges::Parse("not json").ok());
+  EXPECT_FALSE(AwsIpRanges::Parse(R"({"something":"else"})").ok());
+  auto bad = AwsIpRanges::Parse(R"({"prefixes":[{"ip_prefix":"3.5.140.0/22"},{"ip_prefix":"x"}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'x'"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(AwsIpRanges::Parse(R"({"ipv6_prefixes":[{"ipv6_prefix":"2600::/200"}]})").ok());
+  auto empty = AwsIpRanges::Parse(R"({"prefixes":[],"ipv6_prefixes":[]})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->Contains("3.5.140.1"));
 }
 
 DnsQuery Query(const std::string& name, int64_t time = kStart * 1000) {
@@ -341,6 +608,47 @@ TEST(DnsRulesTest, ManyRandomLabelsUnderOneDomainIsExfiltration) {
   }
   rules.Observe(Query("www.example.com"), emitter);
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Trojan:EC2/DNSDataExfiltration"});
+}
+
+DnsQuery Missing(const std::string& name, int64_t time) {
+  DnsQuery query = Query(name, time);
+  query.rcode = "NXDOMAIN";
+  return query;
+}
+
+TEST(DnsRulesTest, ABurstOfMadeUpMissingDomainsIsDga) {
+  DetectionSettings settings;
+  DnsRules rules(settings);
+  Emitter emitter;
+  const char* generated[] = {"xjw3kd9qplmz.com",  "qzvbnrtkwpls.net",  "h7g2kq9xv4tm.org",
+                             "mnbvcxzlkjhg.info", "pqwrtzxcvbnm.biz",  "k3j9x7q2w8zv.ru",
+                             "trgbnhyjmkqw.com",  "zxq8v7b6n5m4.net",  "lkjhgfdsqwrt.org",
+                             "bcdfghjklmnp.com",  "wq9z8x7c6v5b.info", "vbnmqwrtzpkl.co"};
+  int64_t time = kStart * 1000;
+  for (int i = 0; i < 9; ++i) rules.Observe(Missing(generated[i], time += 1000), emitter);
+  EXPECT_TRUE(emitter.pending().empty());
+  rules.Observe(Missing(generated[9], time += 1000), emitter);
+  EXPECT_EQ(Types(emitter), std::vector<std::string>{"Trojan:EC2/DGADomainRequest.C!DNS"});
+}
+
+TEST(DnsRulesTest, TyposAndMissingRealNamesAreNotDga) {
+  DetectionSettings settings;
+  DnsRules rules(settings);
+  Emitter emitter;
+  const char* typos[] = {"gooogle.com",   "stackoverflw.com", "amazonaws.co",  "microsfot.com",
+                         "wikipedai.org", "githubb.com",      "internal.corp", "printer-3.lan",
+                         "facebok.com",   "cloudfare.com",    "ubunto.com",    "debain.org",
+                         "pythn.org",     "exampel.com",      "localhost.lan", "wpad.home"};
+  int64_t time = kStart * 1000;
+  for (const char* name : typos) rules.Observe(Missing(name, time += 1000), emitter);
+  // Generated-looking names that resolve are not evidence either.
+  for (const char* name :
+       {"xjw3kd9qplmz.com", "qzvbnrtkwpls.net", "h7g2kq9xv4tm.org", "mnbvcxzlkjhg.info",
+        "pqwrtzxcvbnm.biz", "k3j9x7q2w8zv.ru", "trgbnhyjmkqw.com", "zxq8v7b6n5m4.net",
+        "lkjhgfdsqwrt.org", "bcdfghjklmnp.com", "wq9z8x7c6v5b.info"}) {
+    rules.Observe(Query(name, time += 1000), emitter);
+  }
+  EXPECT_TRUE(emitter.pending().empty());
 }
 
 TEST(DnsRulesTest, DomainThreatListsMatchSubdomains) {

@@ -39,6 +39,24 @@ struct DetectionSettings {
   size_t port_probe_targets = 10;
   int64_t port_probe_window_millis = 10 * 60 * 1000;
 
+  // Denial of service: an interface sending one public address at least
+  // `dos_packets_per_second` (all its flows of one protocol class summed, per minute of
+  // event time) in at least `dos_sustained_minutes` minutes. Flows slower than
+  // `dos_min_flow_packets_per_second` are not looked at (keeps the rule cheap; a flood
+  // spread over thousands of slow flows is missed).
+  double dos_packets_per_second = 100000;
+  double dos_min_flow_packets_per_second = 1000;
+  size_t dos_sustained_minutes = 2;
+
+  // Spambot: an interface known for `spambot_baseline_millis` without sending mail
+  // (TCP to port 25), or quiet for `spambot_quiet_millis`, that starts mailing at least
+  // `spambot_hosts` distinct public mail servers within `spambot_window_millis`. The
+  // baseline is what Vigil has seen since it started (not kept across restarts).
+  int64_t spambot_baseline_millis = 24 * 60 * 60 * 1000;
+  int64_t spambot_quiet_millis = int64_t{7} * 24 * 60 * 60 * 1000;
+  size_t spambot_hosts = 10;
+  int64_t spambot_window_millis = 60 * 60 * 1000;
+
   // DNS exfiltration: at least `dns_exfiltration_names` distinct long, random-looking
   // first labels (length >= `dns_exfiltration_label_length`, Shannon entropy >=
   // `dns_exfiltration_entropy` bits/char) under one registered domain from one source
@@ -47,6 +65,16 @@ struct DetectionSettings {
   size_t dns_exfiltration_label_length = 30;
   double dns_exfiltration_entropy = 3.0;  // random hex averages ~3.7 at 32 characters
   int64_t dns_exfiltration_window_millis = 5 * 60 * 1000;
+
+  // Domain generation algorithm: one source asking for at least `dga_domains` distinct
+  // registered domains that do not exist (NXDOMAIN) and look machine-made within
+  // `dga_window_millis`. Machine-made: a second-level label of at least
+  // `dga_label_length` characters with entropy >= `dga_entropy` bits/char and few
+  // vowels, a long consonant run or several digits among the letters (see dns_rules.cpp).
+  size_t dga_domains = 10;
+  int64_t dga_window_millis = 10 * 60 * 1000;
+  size_t dga_label_length = 8;
+  double dga_entropy = 2.5;
 
   // Bounded memory: at most this many window keys per detector and rule; the ones
   // idle longest are dropped first.
