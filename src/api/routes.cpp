@@ -4,7 +4,7 @@ namespace vigil::api {
 
 void RegisterRoutes(http::Router& router, Services& services) {
   for (auto table : {DetectorRoutes(), FilterRoutes(), FindingRoutes(), ThreatListRoutes(),
-                     TagRoutes(), IngestRoutes(), VigilRoutes()}) {
+                     PublishingDestinationRoutes(), TagRoutes(), IngestRoutes(), VigilRoutes()}) {
     for (const RouteSpec& spec : table) {
       router.Add(std::string(spec.method), std::string(spec.path), std::string(spec.operation),
                  [&services, handler = spec.handler](const http::Request& request) {

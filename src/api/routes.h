@@ -14,6 +14,7 @@ std::span<const RouteSpec> DetectorRoutes();
 std::span<const RouteSpec> FilterRoutes();
 std::span<const RouteSpec> FindingRoutes();
 std::span<const RouteSpec> ThreatListRoutes();  // IPSets and ThreatIntelSets
+std::span<const RouteSpec> PublishingDestinationRoutes();
 std::span<const RouteSpec> TagRoutes();
 std::span<const RouteSpec> IngestRoutes();  // /_vigil/ingest
 std::span<const RouteSpec> VigilRoutes();   // /_vigil/health, metrics, reset

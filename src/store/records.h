@@ -57,6 +57,19 @@ struct ThreatListRecord {
   int64_t updated_at = 0;
 };
 
+// Where a detector exports its findings (CreatePublishingDestination). Only S3 exists.
+struct PublishingDestinationRecord {
+  std::string detector_id;
+  std::string id;
+  std::string type;             // "S3"
+  std::string destination_arn;  // arn:aws:s3:::bucket[/prefix]
+  std::string kms_key_arn;      // "" when not given
+  std::string status;           // PUBLISHING, UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY, STOPPED
+  int64_t failure_started_at = 0;  // epoch ms of the first failed export in a row; 0 if none
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
 // Identifies a taggable resource inside a detector; `child` is empty for the detector.
 struct ResourceRef {
   std::string detector_id;

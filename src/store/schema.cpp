@@ -121,6 +121,21 @@ CREATE TABLE ingested_events (
 ) WITHOUT ROWID;
 CREATE INDEX ingested_events_by_age ON ingested_events(seen_at);
 )sql",
+    // 4: publishing destinations (S3 exports of findings).
+    R"sql(
+CREATE TABLE publishing_destinations (
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  destination_arn TEXT NOT NULL,
+  kms_key_arn TEXT NOT NULL,
+  status TEXT NOT NULL,
+  failure_started_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (detector_id, id)
+);
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -314,6 +314,83 @@ class SqliteStore final : public Store {
                     limit);
   }
 
+  StatusOr<std::string> CreatePublishingDestination(const PublishingDestinationRecord& destination,
+                                                    size_t max_per_detector,
+                                                    const ClientToken& token) override {
+    auto lock = db_.Lock();
+    return db_.InTransaction<std::string>([&]() -> StatusOr<std::string> {
+      if (auto earlier = ClaimedResource(token); !earlier.empty()) {
+        auto row =
+            db_.Prepare("SELECT 1 FROM publishing_destinations WHERE detector_id = ? AND id = ?");
+        if (row.Bind(destination.detector_id, earlier).Next()) return earlier;
+      }
+      VIGIL_RETURN_IF_ERROR(RequireDetector(destination.detector_id));
+      auto count =
+          db_.Prepare("SELECT COUNT(*) FROM publishing_destinations WHERE detector_id = ?");
+      count.Bind(destination.detector_id).Next();
+      if (static_cast<size_t>(count.Int(0)) >= max_per_detector) {
+        return Status::LimitExceeded("The request is rejected because the limit of " +
+                                     std::to_string(max_per_detector) +
+                                     " publishing destination per detector has been reached.");
+      }
+      VIGIL_RETURN_IF_ERROR(
+          db_.Prepare("INSERT INTO publishing_destinations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              .Bind(destination.detector_id, destination.id, destination.type,
+                    destination.destination_arn, destination.kms_key_arn, destination.status,
+                    destination.failure_started_at, destination.created_at, destination.updated_at)
+              .Run());
+      VIGIL_RETURN_IF_ERROR(RecordClaim(token, destination.id));
+      return destination.id;
+    });
+  }
+
+  StatusOr<PublishingDestinationRecord> GetPublishingDestination(const std::string& detector_id,
+                                                                 const std::string& id) override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
+        "SELECT type, destination_arn, kms_key_arn, status, failure_started_at, created_at, "
+        "updated_at FROM publishing_destinations WHERE detector_id = ? AND id = ?");
+    if (!query.Bind(detector_id, id).Next()) {
+      VIGIL_RETURN_IF_ERROR(query.status());
+      return NoSuchResource("publishing destination", id);
+    }
+    return PublishingDestinationRecord{
+        detector_id,   id,           query.Text(0), query.Text(1), query.Text(2),
+        query.Text(3), query.Int(4), query.Int(5),  query.Int(6)};
+  }
+
+  Status UpdatePublishingDestination(const PublishingDestinationRecord& destination) override {
+    auto lock = db_.Lock();
+    return ExpectOneChange(
+        db_.Prepare("UPDATE publishing_destinations SET destination_arn = ?, kms_key_arn = ?, "
+                    "status = ?, failure_started_at = ?, updated_at = ? "
+                    "WHERE detector_id = ? AND id = ?")
+            .Bind(destination.destination_arn, destination.kms_key_arn, destination.status,
+                  destination.failure_started_at, destination.updated_at, destination.detector_id,
+                  destination.id)
+            .Run(),
+        NoSuchResource("publishing destination", destination.id));
+  }
+
+  Status DeletePublishingDestination(const std::string& detector_id,
+                                     const std::string& id) override {
+    auto lock = db_.Lock();
+    return ExpectOneChange(
+        db_.Prepare("DELETE FROM publishing_destinations WHERE detector_id = ? AND id = ?")
+            .Bind(detector_id, id)
+            .Run(),
+        NoSuchResource("publishing destination", id));
+  }
+
+  StatusOr<KeyPage> ListPublishingDestinationIds(const std::string& detector_id,
+                                                 const std::string& after, size_t limit) override {
+    auto lock = db_.Lock();
+    return ReadPage(db_.Prepare("SELECT id FROM publishing_destinations WHERE detector_id = ? "
+                                "AND id > ? ORDER BY id LIMIT ?")
+                        .Bind(detector_id, after, limit + 1),
+                    limit);
+  }
+
   StatusOr<Tags> GetTags(const ResourceRef& resource) override {
     auto lock = db_.Lock();
     VIGIL_RETURN_IF_ERROR(RequireResource(resource));
@@ -426,8 +503,9 @@ class SqliteStore final : public Store {
   Status Reset() override {
     auto lock = db_.Lock();
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
-      for (const char* table : {"ingested_events", "finding_documents", "findings", "detector_keys",
-                                "tags", "filters", "threat_lists", "detectors", "client_tokens"}) {
+      for (const char* table :
+           {"ingested_events", "finding_documents", "findings", "detector_keys", "tags", "filters",
+            "threat_lists", "publishing_destinations", "detectors", "client_tokens"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;

@@ -74,6 +74,20 @@ class Store {
   virtual StatusOr<KeyPage> ListThreatListIds(ThreatListKind kind, const std::string& detector_id,
                                               const std::string& after, size_t limit) = 0;
 
+  // Publishing destinations, keyed by (detector, id); `max_per_detector` per detector.
+  virtual StatusOr<std::string> CreatePublishingDestination(
+      const PublishingDestinationRecord& destination, size_t max_per_detector,
+      const ClientToken& token) = 0;
+  virtual StatusOr<PublishingDestinationRecord> GetPublishingDestination(
+      const std::string& detector_id, const std::string& id) = 0;
+  // Replaces the destination's properties, status and failure time.
+  virtual Status UpdatePublishingDestination(const PublishingDestinationRecord& destination) = 0;
+  virtual Status DeletePublishingDestination(const std::string& detector_id,
+                                             const std::string& id) = 0;
+  virtual StatusOr<KeyPage> ListPublishingDestinationIds(const std::string& detector_id,
+                                                         const std::string& after,
+                                                         size_t limit) = 0;
+
   // Tags of any taggable resource. NotFound when the resource does not exist;
   // TagResource fails with LimitExceeded when the merged set would exceed `max_tags`.
   virtual StatusOr<Tags> GetTags(const ResourceRef& resource) = 0;
