@@ -36,6 +36,10 @@ struct ServeFlags {
   size_t max_ingest_bytes = 256 * 1024 * 1024;
   std::string flowlog_format;
   std::string aws_ip_ranges;
+  std::string publish_file;
+  size_t publish_file_max_bytes = 100 * 1024 * 1024;
+  std::string publish_webhook;
+  bool test_clock = false;
   std::string s3_root;
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
@@ -163,7 +167,12 @@ int Serve(const ServeFlags& flags) {
   vigil::http::Metrics metrics(std::move(operations));
   services.metrics = &metrics;
 
-  vigil::SystemClock clock;
+  // The test clock starts at the real time and moves only when POST /_vigil/clock says.
+  vigil::SystemClock system_clock;
+  std::unique_ptr<vigil::ManualClock> test_clock;
+  if (flags.test_clock) test_clock = std::make_unique<vigil::ManualClock>(system_clock.NowMillis());
+  const vigil::Clock& clock =
+      test_clock ? static_cast<const vigil::Clock&>(*test_clock) : system_clock;
   vigil::FetchOptions fetch_options;
   fetch_options.s3_root = flags.s3_root;
   fetch_options.s3_endpoint = flags.s3_endpoint;
@@ -176,6 +185,14 @@ int Serve(const ServeFlags& flags) {
   vigil::DetectionEngine engine(**store, findings, &intel, clock, vigil::DetectionSettings{},
                                 flow_format, aws_ip_ranges);
   services.engine = &engine;
+  vigil::PublisherOptions publishing;
+  publishing.file_path = flags.publish_file;
+  publishing.file_max_bytes = flags.publish_file_max_bytes;
+  publishing.webhook_url = flags.publish_webhook;
+  publishing.s3 = {flags.s3_root, flags.s3_endpoint, flags.s3_region};
+  vigil::FindingPublisher publisher(**store, clock, publishing);
+  services.publisher = &publisher;
+  services.test_clock = test_clock.get();
   services.max_ingest_bytes = flags.max_ingest_bytes;
   // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
   // statistics.
@@ -187,6 +204,8 @@ int Serve(const ServeFlags& flags) {
       spdlog::error("store statistics: {}", analyzed.message());
     }
   });
+  // New findings go out within about a second; updates when their frequency is due.
+  vigil::PeriodicTask publishing_loop(std::chrono::seconds(1), [&] { publisher.RunOnce(); });
   vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region});
   vigil::http::Server server(options, dispatcher, metrics);
   if (auto listening = server.Listen(); !listening.ok()) {
@@ -262,6 +281,25 @@ int main(int argc, char** argv) {
                    "AWS's ip-ranges.json: instance credentials used from outside these ranges "
                    "are findings")
       ->envname("VIGIL_AWS_IP_RANGES");
+  serve
+      ->add_option("--publish-file", flags.publish_file,
+                   "Append every published finding event (EventBridge format) to this JSON-lines "
+                   "file")
+      ->envname("VIGIL_PUBLISH_FILE");
+  serve
+      ->add_option("--publish-file-max-bytes", flags.publish_file_max_bytes,
+                   "Rotate --publish-file at this size (5 old files are kept)")
+      ->envname("VIGIL_PUBLISH_FILE_MAX_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 40))
+      ->capture_default_str();
+  serve
+      ->add_option("--publish-webhook", flags.publish_webhook,
+                   "POST every published finding event (EventBridge format) to this URL")
+      ->envname("VIGIL_PUBLISH_WEBHOOK");
+  serve
+      ->add_flag("--test-clock", flags.test_clock,
+                 "Start a clock that only POST /_vigil/clock moves (for test suites)")
+      ->envname("VIGIL_TEST_CLOCK");
   serve->add_option("--s3-root", flags.s3_root, "Folder whose sub-folders stand in for S3 buckets")
       ->envname("VIGIL_S3_ROOT");
   serve

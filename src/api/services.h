@@ -5,6 +5,7 @@
 #include "findings/finding_service.h"
 #include "http/metrics.h"
 #include "intel/threat_intel_service.h"
+#include "publish/finding_publisher.h"
 #include "store/store.h"
 
 namespace vigil::api {
@@ -17,6 +18,8 @@ struct Services {
   size_t max_ingest_bytes = 256 * 1024 * 1024;
   const http::Metrics* metrics = nullptr;  // set once the router is complete
   bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
+  FindingPublisher* publisher = nullptr;   // may be null in tests
+  ManualClock* test_clock = nullptr;       // POST /_vigil/clock; only with --test-clock
 };
 
 }  // namespace vigil::api

@@ -79,10 +79,28 @@ StatusOr<http::Response> DetectorLists(Services& services, const http::Request& 
   return JsonResponse({{"detectorId", detector.id}, {"lists", std::move(lists)}});
 }
 
+// POST /_vigil/clock {"advanceSeconds": N}: moves the test clock on (vigil serve
+// --test-clock) and publishes what has become due before answering, so tests of the
+// publishing frequencies need not wait.
+StatusOr<http::Response> AdvanceClock(Services& services, const http::Request& request) {
+  if (services.test_clock == nullptr) {
+    return Status::InvalidInput("POST /_vigil/clock needs vigil serve --test-clock.");
+  }
+  VIGIL_ASSIGN_OR_RETURN(boost::json::object body, ParseBodyObject(request.body));
+  JsonReader in(body);
+  const std::optional<int64_t> seconds =
+      in.Integer("advanceSeconds", Presence::kRequired, 0, int64_t{10} * 365 * 24 * 3600);
+  VIGIL_RETURN_IF_ERROR(in.status());
+  services.test_clock->Advance(*seconds * 1000);
+  if (services.publisher != nullptr) services.publisher->RunOnce();
+  return JsonResponse({{"now", FormatIsoMillis(services.test_clock->NowMillis())}});
+}
+
 constexpr RouteSpec kRoutes[] = {
     {"GET", "/_vigil/health", "VigilHealth", Health},
     {"GET", "/_vigil/metrics", "VigilMetrics", Metrics},
     {"POST", "/_vigil/reset", "VigilReset", Reset},
+    {"POST", "/_vigil/clock", "VigilClock", AdvanceClock},
     {"GET", "/_vigil/detectors/{detectorId}/lists", "VigilDetectorLists", DetectorLists},
 };
 

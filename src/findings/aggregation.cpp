@@ -62,6 +62,11 @@ StatusOr<FindingRecord> MergeOccurrence(const FindingRecord& existing,
   VIGIL_ASSIGN_OR_RETURN(FindingRecord merged,
                          MakeFindingRecord(after, existing.detector_id, existing.aggregation_key));
   merged.feedback_comments = existing.feedback_comments;
+  // A suppressed finding stays suppressed while it is archived; the rest publish the
+  // change at the detector's next publication time.
+  merged.suppressed = occurrence.suppressed || (existing.suppressed && existing.archived);
+  merged.publish_pending = !merged.suppressed;
+  merged.published_at = existing.published_at;
   return merged;
 }
 

@@ -56,6 +56,9 @@ StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
       VIGIL_ASSIGN_OR_RETURN(record,
                              MakeFindingRecord(archived, detector_id, occurrence.aggregation_key));
     }
+    // Auto-archived findings are not published (as GuardDuty); the rest are, once.
+    record.suppressed = suppressed;
+    record.publish_pending = !suppressed;
     records.push_back(std::move(record));
   }
   VIGIL_ASSIGN_OR_RETURN(std::vector<Store::UpsertOutcome> stored,
@@ -117,7 +120,11 @@ Status FindingService::ChangeFindings(const std::vector<std::string>& detector_i
       failure = remade.status();
       return;
     }
+    // Archive state and feedback are not changes to publish.
     remade->feedback_comments = record.feedback_comments;
+    remade->suppressed = record.suppressed;
+    remade->publish_pending = record.publish_pending;
+    remade->published_at = record.published_at;
     record = std::move(*remade);
     if (also) also(record);
   }));
@@ -126,8 +133,12 @@ Status FindingService::ChangeFindings(const std::vector<std::string>& detector_i
 
 Status FindingService::SetArchived(const std::vector<std::string>& detector_ids,
                                    const std::vector<std::string>& ids, bool archived) {
-  return ChangeFindings(detector_ids, ids,
-                        [archived](json::object& service) { service["archived"] = archived; });
+  return ChangeFindings(
+      detector_ids, ids, [archived](json::object& service) { service["archived"] = archived; },
+      [archived](FindingRecord& record) {
+        // Unarchived by hand: no longer suppressed, so its later changes are published.
+        if (!archived) record.suppressed = false;
+      });
 }
 
 Status FindingService::SetFeedback(const std::vector<std::string>& detector_ids,

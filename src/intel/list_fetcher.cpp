@@ -3,10 +3,11 @@
 #include <curl/curl.h>
 
 #include <boost/url/parse.hpp>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+
+#include "intel/s3_signing.h"
 
 namespace vigil {
 
@@ -96,21 +97,14 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
                      const_cast<std::atomic_bool*>(options.cancel));
   }
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
-  std::string credentials;
+  S3Signing signing;
   if (!sigv4_region.empty()) {
-    const char* key = std::getenv("AWS_ACCESS_KEY_ID");
-    const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-    if (key == nullptr || secret == nullptr) {
-      return Status::InvalidInput(
-          "reading from --s3-endpoint needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-    }
-    credentials = std::string(key) + ":" + secret;
-    const std::string provider = "aws:amz:" + sigv4_region + ":s3";
-    curl_easy_setopt(curl.get(), CURLOPT_AWS_SIGV4, provider.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_USERPWD, credentials.c_str());
-    if (const char* token = std::getenv("AWS_SESSION_TOKEN")) {
-      headers.reset(
-          curl_slist_append(nullptr, ("x-amz-security-token: " + std::string(token)).c_str()));
+    VIGIL_ASSIGN_OR_RETURN(signing,
+                           S3SigningFromEnvironment(sigv4_region, "reading from --s3-endpoint"));
+    curl_easy_setopt(curl.get(), CURLOPT_AWS_SIGV4, signing.provider.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_USERPWD, signing.credentials.c_str());
+    if (!signing.token_header.empty()) {
+      headers.reset(curl_slist_append(nullptr, signing.token_header.c_str()));
       curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
     }
   }

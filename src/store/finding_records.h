@@ -33,8 +33,27 @@ struct FindingRecord {
   int64_t updated_at = 0;
   std::string feedback_comments;  // from UpdateFindingsFeedback; not part of the Finding shape
 
+  // Publishing (not part of the Finding shape).
+  bool suppressed = false;       // archived by an ARCHIVE filter: never published
+  bool publish_pending = false;  // changed since it was last published
+  int64_t published_at = 0;      // epoch ms of the last publication; 0: never
+
   std::string document;    // the Finding JSON as the API returns it
   std::string projection;  // FindingProjection encoding, for criteria evaluation
+};
+
+// A finding as it was published: publishing it again waits for a later change.
+struct PublishedFinding {
+  std::string detector_id;
+  std::string id;
+  int64_t updated_at = 0;  // the version that was published
+};
+
+// Something published, waiting for its sink to take it (an event, an export line).
+struct OutboxEntry {
+  int64_t seq = 0;  // assigned by the store, increasing
+  std::string sink;
+  std::string payload;
 };
 
 // Columns a FindingQuery can filter or sort on.

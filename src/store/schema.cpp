@@ -136,6 +136,23 @@ CREATE TABLE publishing_destinations (
   PRIMARY KEY (detector_id, id)
 );
 )sql",
+    // 5: publishing. Each finding knows whether it has changes not yet published and when
+    // it was last published; what is published waits in the outbox until its sink (a
+    // file, a webhook, an S3 destination) has taken it, so nothing is lost to a restart.
+    R"sql(
+ALTER TABLE findings ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN publish_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN published_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX findings_to_publish ON findings(detector_key, published_at)
+  WHERE publish_pending = 1;
+
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  sink TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE INDEX outbox_by_sink ON outbox(sink, seq);
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

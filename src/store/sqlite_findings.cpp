@@ -14,7 +14,7 @@ namespace {
   "f.finding_key, k.detector_id, f.id, f.aggregation_key, f.account_id, f.region, f.type, "   \
   "f.severity, f.resource_type, f.instance_id, f.access_key_id, f.action_type, f.remote_ip, " \
   "f.threat_list_name, f.archived, f.created_at, f.updated_at, f.feedback_comments, "         \
-  "f.projection, d.document"
+  "f.projection, d.document, f.suppressed, f.publish_pending, f.published_at"
 
 StatusOr<FindingRecord> ReadRecord(Query& row) {
   FindingRecord record;
@@ -37,6 +37,9 @@ StatusOr<FindingRecord> ReadRecord(Query& row) {
   record.feedback_comments = row.Text(17);
   record.projection = std::string(row.BlobView(18));
   VIGIL_ASSIGN_OR_RETURN(record.document, DecompressDocument(row.BlobView(19)));
+  record.suppressed = row.Bool(20);
+  record.publish_pending = row.Bool(21);
+  record.published_at = row.Int(22);
   return record;
 }
 
@@ -294,13 +297,15 @@ Status SqliteFindingTable::Write(const FindingRecord& record, int64_t detector_k
                 "region = ?, type = ?, severity = ?, resource_type = ?, instance_id = ?, "
                 "access_key_id = ?, action_type = ?, remote_ip = ?, threat_list_name = ?, "
                 "archived = ?, created_at = ?, updated_at = ?, feedback_comments = ?, "
-                "projection = ? WHERE finding_key = ?")
+                "projection = ?, suppressed = ?, publish_pending = ?, published_at = ? "
+                "WHERE finding_key = ?")
           : db_.Prepare(
                 "INSERT INTO findings (detector_key, id, aggregation_key, account_id, region, "
                 "type, "
                 "severity, resource_type, instance_id, access_key_id, action_type, remote_ip, "
                 "threat_list_name, archived, created_at, updated_at, feedback_comments, "
-                "projection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                "projection, suppressed, publish_pending, published_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   statement.Bind(detector_key, record.id, record.aggregation_key);
   BindOptionalText(statement, 4, record.account_id);
   BindOptionalText(statement, 5, record.region);
@@ -314,7 +319,10 @@ Status SqliteFindingTable::Write(const FindingRecord& record, int64_t detector_k
   statement.BindAt(14, record.archived).BindAt(15, record.created_at).BindAt(16, record.updated_at);
   BindOptionalText(statement, 17, record.feedback_comments);
   statement.BindAt(18, Blob{record.projection});
-  if (finding_key) statement.BindAt(19, *finding_key);
+  statement.BindAt(19, record.suppressed)
+      .BindAt(20, record.publish_pending)
+      .BindAt(21, record.published_at);
+  if (finding_key) statement.BindAt(22, *finding_key);
   VIGIL_RETURN_IF_ERROR(statement.Run());
   const int64_t key = finding_key ? *finding_key : sqlite3_last_insert_rowid(db_.handle());
   return db_
@@ -374,6 +382,40 @@ Status SqliteFindingTable::Update(const std::vector<std::string>& detector_ids,
     return true;
   });
   return updated.status();
+}
+
+StatusOr<std::vector<FindingRecord>> SqliteFindingTable::ToPublish(const std::string& detector_id,
+                                                                   int64_t published_before,
+                                                                   size_t limit) {
+  std::vector<FindingRecord> records;
+  const std::vector<int64_t> keys = DetectorKeys({detector_id});
+  if (keys.empty()) return records;
+  auto statement =
+      db_.Prepare("SELECT " VIGIL_FINDING_COLUMNS
+                  " FROM findings f JOIN finding_documents d USING (finding_key) "
+                  "JOIN detector_keys k ON k.key = f.detector_key "
+                  "WHERE f.detector_key = ? AND f.publish_pending = 1 AND f.published_at <= ? "
+                  "ORDER BY f.updated_at LIMIT ?");
+  statement.Bind(keys.front(), published_before, limit);
+  while (statement.Next()) {
+    VIGIL_ASSIGN_OR_RETURN(FindingRecord record, ReadRecord(statement));
+    records.push_back(std::move(record));
+  }
+  VIGIL_RETURN_IF_ERROR(statement.status());
+  return records;
+}
+
+Status SqliteFindingTable::MarkPublished(const std::vector<PublishedFinding>& published,
+                                         int64_t now_millis) {
+  for (const PublishedFinding& finding : published) {
+    VIGIL_RETURN_IF_ERROR(
+        db_.Prepare("UPDATE findings SET published_at = ?, publish_pending = (updated_at != ?) "
+                    "WHERE detector_key = (SELECT key FROM detector_keys WHERE detector_id = ?) "
+                    "AND id = ?")
+            .Bind(now_millis, finding.updated_at, finding.detector_id, finding.id)
+            .Run());
+  }
+  return Status::Ok();
 }
 
 StatusOr<int64_t> SqliteFindingTable::PurgeUpdatedBefore(int64_t cutoff_millis) {

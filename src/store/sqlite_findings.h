@@ -25,6 +25,10 @@ class SqliteFindingTable {
   Status Update(const std::vector<std::string>& detector_ids, const std::vector<std::string>& ids,
                 const std::function<void(FindingRecord&)>& change);
   StatusOr<int64_t> PurgeUpdatedBefore(int64_t cutoff_millis);
+  StatusOr<std::vector<FindingRecord>> ToPublish(const std::string& detector_id,
+                                                 int64_t published_before, size_t limit);
+  // Marks findings published; the caller holds a transaction.
+  Status MarkPublished(const std::vector<PublishedFinding>& published, int64_t now_millis);
 
  private:
   // The WHERE clause of `query` and the values to bind, in order.

@@ -382,6 +382,18 @@ class SqliteStore final : public Store {
         NoSuchResource("publishing destination", id));
   }
 
+  Status SetPublishingStatus(const std::string& detector_id, const std::string& id,
+                             int64_t seen_updated_at, const std::string& status,
+                             int64_t failure_started_at) override {
+    auto lock = db_.Lock();
+    return db_
+        .Prepare(
+            "UPDATE publishing_destinations SET status = ?, failure_started_at = ? "
+            "WHERE detector_id = ? AND id = ? AND updated_at = ?")
+        .Bind(status, failure_started_at, detector_id, id, seen_updated_at)
+        .Run();
+  }
+
   StatusOr<KeyPage> ListPublishingDestinationIds(const std::string& detector_id,
                                                  const std::string& after, size_t limit) override {
     auto lock = db_.Lock();
@@ -473,6 +485,92 @@ class SqliteStore final : public Store {
     return findings_.PurgeUpdatedBefore(cutoff_millis);
   }
 
+  StatusOr<std::vector<FindingRecord>> FindingsToPublish(const std::string& detector_id,
+                                                         int64_t published_before,
+                                                         size_t limit) override {
+    auto lock = db_.Lock();
+    return findings_.ToPublish(detector_id, published_before, limit);
+  }
+
+  Status RecordPublication(const std::vector<PublishedFinding>& published, int64_t now_millis,
+                           const std::vector<OutboxEntry>& entries) override {
+    auto lock = db_.Lock();
+    auto recorded = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
+      VIGIL_RETURN_IF_ERROR(findings_.MarkPublished(published, now_millis));
+      for (const OutboxEntry& entry : entries) {
+        VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT INTO outbox (sink, payload) VALUES (?, ?)")
+                                  .Bind(entry.sink, entry.payload)
+                                  .Run());
+      }
+      return true;
+    });
+    return recorded.status();
+  }
+
+  StatusOr<std::vector<OutboxEntry>> PeekOutbox(const std::string& sink, size_t limit) override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare("SELECT seq, payload FROM outbox WHERE sink = ? ORDER BY seq LIMIT ?");
+    query.Bind(sink, limit);
+    std::vector<OutboxEntry> entries;
+    while (query.Next()) entries.push_back({query.Int(0), sink, query.Text(1)});
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return entries;
+  }
+
+  Status RemoveFromOutbox(const std::string& sink, int64_t through_seq) override {
+    auto lock = db_.Lock();
+    return db_.Prepare("DELETE FROM outbox WHERE sink = ? AND seq <= ?")
+        .Bind(sink, through_seq)
+        .Run();
+  }
+
+  StatusOr<std::vector<std::string>> OutboxSinks() override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare("SELECT DISTINCT sink FROM outbox");
+    std::vector<std::string> sinks;
+    while (query.Next()) sinks.push_back(query.Text(0));
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return sinks;
+  }
+
+  StatusOr<std::vector<DetectorRecord>> ListAllDetectors() override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
+        "SELECT id, account, region, enabled, finding_publishing_frequency, s3_logs, "
+        "kubernetes_audit_logs, malware_protection_ebs_volumes, created_at, updated_at "
+        "FROM detectors ORDER BY id");
+    std::vector<DetectorRecord> detectors;
+    while (query.Next()) {
+      DetectorRecord detector;
+      detector.id = query.Text(0);
+      detector.account = query.Text(1);
+      detector.region = query.Text(2);
+      detector.enabled = query.Bool(3);
+      detector.finding_publishing_frequency = query.Text(4);
+      detector.data_sources = {query.Bool(5), query.Bool(6), query.Bool(7)};
+      detector.created_at = query.Int(8);
+      detector.updated_at = query.Int(9);
+      detectors.push_back(std::move(detector));
+    }
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return detectors;
+  }
+
+  StatusOr<std::vector<PublishingDestinationRecord>> ListAllPublishingDestinations() override {
+    auto lock = db_.Lock();
+    auto query = db_.Prepare(
+        "SELECT detector_id, id, type, destination_arn, kms_key_arn, status, failure_started_at, "
+        "created_at, updated_at FROM publishing_destinations ORDER BY detector_id, id");
+    std::vector<PublishingDestinationRecord> destinations;
+    while (query.Next()) {
+      destinations.push_back({query.Text(0), query.Text(1), query.Text(2), query.Text(3),
+                              query.Text(4), query.Text(5), query.Int(6), query.Int(7),
+                              query.Int(8)});
+    }
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return destinations;
+  }
+
   StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
                                             const std::vector<std::string>& event_ids,
                                             int64_t now_millis) override {
@@ -505,7 +603,7 @@ class SqliteStore final : public Store {
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       for (const char* table :
            {"ingested_events", "finding_documents", "findings", "detector_keys", "tags", "filters",
-            "threat_lists", "publishing_destinations", "detectors", "client_tokens"}) {
+            "threat_lists", "publishing_destinations", "outbox", "detectors", "client_tokens"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;

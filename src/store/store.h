@@ -84,6 +84,11 @@ class Store {
   virtual Status UpdatePublishingDestination(const PublishingDestinationRecord& destination) = 0;
   virtual Status DeletePublishingDestination(const std::string& detector_id,
                                              const std::string& id) = 0;
+  // Sets the publishing status and failure time, unless the destination was changed
+  // (its updated_at differs from `seen_updated_at`) since the caller read it.
+  virtual Status SetPublishingStatus(const std::string& detector_id, const std::string& id,
+                                     int64_t seen_updated_at, const std::string& status,
+                                     int64_t failure_started_at) = 0;
   virtual StatusOr<KeyPage> ListPublishingDestinationIds(const std::string& detector_id,
                                                          const std::string& after,
                                                          size_t limit) = 0;
@@ -124,6 +129,26 @@ class Store {
                                 const std::function<void(FindingRecord&)>& change) = 0;
   // Deletes findings last updated before `cutoff_millis`; returns how many.
   virtual StatusOr<int64_t> PurgeFindingsUpdatedBefore(int64_t cutoff_millis) = 0;
+
+  // Publishing. The findings of `detector_id` with unpublished changes that were last
+  // published at or before `published_before` (never-published ones always), oldest
+  // change first.
+  virtual StatusOr<std::vector<FindingRecord>> FindingsToPublish(const std::string& detector_id,
+                                                                 int64_t published_before,
+                                                                 size_t limit) = 0;
+  // In one transaction: marks `published` as published at `now_millis` (a finding
+  // changed since the version published stays pending) and queues `entries`.
+  virtual Status RecordPublication(const std::vector<PublishedFinding>& published,
+                                   int64_t now_millis, const std::vector<OutboxEntry>& entries) = 0;
+  // The oldest `limit` entries queued for `sink`, in order.
+  virtual StatusOr<std::vector<OutboxEntry>> PeekOutbox(const std::string& sink, size_t limit) = 0;
+  // Removes the entries of `sink` up to and including `through_seq` (delivered).
+  virtual Status RemoveFromOutbox(const std::string& sink, int64_t through_seq) = 0;
+  // Every sink with queued entries.
+  virtual StatusOr<std::vector<std::string>> OutboxSinks() = 0;
+  // Every detector and every publishing destination (the publisher visits them all).
+  virtual StatusOr<std::vector<DetectorRecord>> ListAllDetectors() = 0;
+  virtual StatusOr<std::vector<PublishingDestinationRecord>> ListAllPublishingDestinations() = 0;
 
   // Records event ids (CloudTrail eventIDs) as ingested for the detector and returns, in
   // order, whether each was new: a re-delivered event counts once.
