@@ -1,6 +1,9 @@
 // vigil: a self-hosted threat detection service that speaks the Amazon GuardDuty API.
 //
 //   vigil serve [--listen 127.0.0.1:8484] [--data-dir ./vigil-data | --in-memory] ...
+//   vigil ingest --endpoint URL --detector-id ID --source flowlogs|cloudtrail|dns FILE|DIR...
+//   vigil scan --source flowlogs|cloudtrail|dns [--threat-list FILE]... FILE|DIR...
+//   vigil lists check --format FORMAT FILE
 //   vigil version
 //
 // Every flag has a VIGIL_* environment variable twin (--data-dir ↔ VIGIL_DATA_DIR).
@@ -8,10 +11,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "api/routes.h"
+#include "cli/ingest.h"
 #include "cli/scan.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
@@ -364,8 +369,52 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scan->add_option("PATH", scan_options.paths, "Log files or directories")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  vigil::IngestOptions ingest_options;
+  // The region AWS tools would use, unless --region or VIGIL_REGION says otherwise.
+  for (const char* variable : {"AWS_DEFAULT_REGION", "AWS_REGION"}) {
+    if (const char* region = std::getenv(variable); region != nullptr && *region != '\0') {
+      ingest_options.region = region;
+    }
+  }
+  CLI::App* ingest =
+      app.add_subcommand("ingest", "Send log files to a running Vigil server for detection");
+  ingest->add_option("--endpoint", ingest_options.endpoint, "URL of vigil serve")
+      ->envname("VIGIL_ENDPOINT")
+      ->required();
+  ingest->add_option("--detector-id", ingest_options.detector_id, "Detector to ingest into")
+      ->envname("VIGIL_DETECTOR_ID")
+      ->required();
+  // Checked by RunIngest, so an unknown source exits 2 like the other bad options.
+  ingest->add_option("--source", ingest_options.source, "flowlogs, cloudtrail or dns")
+      ->envname("VIGIL_SOURCE")
+      ->required();
+  ingest->add_option("--parallel", ingest_options.parallel, "Files in flight at once")
+      ->envname("VIGIL_PARALLEL")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  ingest
+      ->add_option("--region", ingest_options.region,
+                   "Region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)")
+      ->envname("VIGIL_REGION")
+      ->capture_default_str();
+  bool no_sign = false;
+  ingest
+      ->add_flag("--no-sign", no_sign,
+                 "Send no Authorization header (the server's default account and region)")
+      ->envname("VIGIL_NO_SIGN");
+  ingest->add_option("PATH", ingest_options.paths, "Log files or directories")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help is a ParseError too (exit code 0); any other is a usage error: exit 2.
+    return app.exit(error) == 0 ? 0 : 2;
+  }
   if (scan->parsed()) return vigil::RunScan(scan_options);
+  if (ingest->parsed()) {
+    ingest_options.sign = !no_sign;
+    return vigil::RunIngest(ingest_options);
+  }
   if (version->parsed()) {
     std::cout << "vigil " << VIGIL_VERSION << "\n";
     return 0;

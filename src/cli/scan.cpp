@@ -3,13 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "cli/log_files.h"
 #include "core/ids.h"
 #include "detect/detection_engine.h"
 #include "findings/finding_service.h"
@@ -23,31 +23,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 constexpr size_t kMaxFileBytes = size_t{4} << 30;
-
-std::vector<fs::path> CollectFiles(const std::vector<std::string>& paths, bool& ok) {
-  std::vector<fs::path> files;
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<fs::path> found;
-      for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
-        // CloudTrail digest files are signatures, not events.
-        if (entry.is_regular_file() &&
-            entry.path().string().find("CloudTrail-Digest") == std::string::npos) {
-          found.push_back(entry.path());
-        }
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(path, ec)) {
-      files.emplace_back(path);
-    } else {
-      std::cerr << "vigil scan: cannot read " << path << "\n";
-      ok = false;
-    }
-  }
-  return files;
-}
 
 std::string Text(const json::object& object, std::initializer_list<std::string_view> path) {
   const json::object* at = &object;
@@ -146,8 +121,12 @@ int RunScan(const ScanOptions& options) {
   DetectionEngine engine(**store, findings, &intel, clock, DetectionSettings{}, flow_format,
                          aws_ip_ranges);
 
-  bool ok = true;
-  const std::vector<fs::path> files = CollectFiles(options.paths, ok);
+  const LogFiles log_files = FindLogFiles(options.paths, *source);
+  bool ok = log_files.unreadable.empty();
+  for (const std::string& path : log_files.unreadable) {
+    std::cerr << "vigil scan: cannot read " << path << "\n";
+  }
+  const std::vector<fs::path>& files = log_files.files;
   const bool terminal = isatty(STDERR_FILENO) != 0;
   size_t records = 0, rejected = 0, created = 0, done = 0;
   for (const fs::path& file : files) {
