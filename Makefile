@@ -50,14 +50,16 @@ fuzz: deps
 	  grep -E '^(Done|stat::average_exec_per_sec|stat::new_units_added)' $$log; \
 	done
 
-# Micro benchmarks (Google Benchmark), the HTTP load benchmark (wrk on loopback) and the
-# findings benchmark (FINDINGS generated findings, about 4 minutes to load a million).
+# Micro benchmarks (Google Benchmark), the HTTP load benchmark (wrk on loopback), `vigil
+# ingest` of 1 GiB of gzip CloudTrail (generated once into /tmp, ~10 minutes the first time)
+# and the findings benchmark (FINDINGS generated findings, about 4 minutes to load a million).
 FINDINGS ?= 1000000
 bench: build
 	$(BUILD_DIR)/vigil_bench --benchmark_min_time=0.2
 	$(BUILD_DIR)/vigil_intel_bench --benchmark_min_time=0.2
 	$(BUILD_DIR)/vigil_ingest_bench --benchmark_min_time=0.2
 	bench/load.sh $(BUILD_DIR)/vigil
+	bench/ingest_cli.sh $(BUILD_DIR)/vigil
 	$(BUILD_DIR)/vigil_findings_bench $(FINDINGS)
 
 format-check:
