@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -16,13 +17,17 @@
 namespace vigil::api {
 
 using ApiHandler = StatusOr<http::Response> (*)(Services&, const http::Request&);
+using ApiBodySinkFactory = StatusOr<std::unique_ptr<http::BodySink>> (*)(Services&,
+                                                                         const http::Request&);
 
-// One line of a resource's route table: method, path template, operation, handler.
+// One line of a resource's route table: method, path template, operation, handler, and
+// for routes that take large bodies as they stream in, what opens their sink.
 struct RouteSpec {
   std::string_view method;
   std::string_view path;
   std::string_view operation;
   ApiHandler handler;
+  ApiBodySinkFactory open_body_sink = nullptr;
 };
 
 // 200 with `body` serialized.

@@ -3,11 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/ids.h"
+#include "detect/ingest_session.h"
 #include "detect/rules.h"
 #include "findings/finding_builder.h"
-#include "ingest/cloudtrail.h"
-#include "ingest/decompress.h"
-#include "ingest/dns_logs.h"
 
 namespace vigil {
 
@@ -24,7 +22,7 @@ struct DetectionEngine::DetectorState {
         spambot(settings),
         dns(settings) {}
 
-  std::mutex mutex;  // one batch of the detector at a time
+  std::mutex mutex;  // one piece of a batch of the detector at a time
   BruteForceRule brute_force;
   PortScanRule port_scan;
   PortSweepRule port_sweep;
@@ -63,69 +61,68 @@ DetectionEngine::DetectorState& DetectionEngine::StateOf(const std::string& dete
   return *state;
 }
 
-namespace {
-
-template <typename Record>
-void Account(const ParseResult<Record>& parsed, IngestOutcome& outcome) {
-  outcome.records = parsed.records.size();
-  outcome.rejected = parsed.rejected;
-  outcome.rejects = parsed.rejects;
+std::unique_ptr<IngestSession> DetectionEngine::StartIngest(const DetectorRecord& detector,
+                                                            LogSource source, size_t max_bytes,
+                                                            size_t piece_bytes) {
+  const std::shared_ptr<const ThreatSnapshot> lists =
+      intel_ != nullptr ? intel_->Snapshot(detector.id) : ThreatSnapshot::Build({});
+  return std::unique_ptr<IngestSession>(new IngestSession(*this, StateOf(detector.id), detector,
+                                                          source, lists, max_bytes, piece_bytes));
 }
-
-}  // namespace
 
 StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, LogSource source,
                                                 std::string_view content, size_t max_bytes) {
-  VIGIL_ASSIGN_OR_RETURN(std::string plain, MaybeGunzip(content, max_bytes));
-  const std::shared_ptr<const ThreatSnapshot> lists =
-      intel_ != nullptr ? intel_->Snapshot(detector.id) : ThreatSnapshot::Build({});
-  DetectorState& state = StateOf(detector.id);
-  std::lock_guard batch_lock(state.mutex);
+  std::unique_ptr<IngestSession> session = StartIngest(detector, source, max_bytes);
+  VIGIL_RETURN_IF_ERROR(session->Feed(content));
+  return session->Finish();
+}
 
-  IngestOutcome outcome;
-  Emitter emitter;
-  switch (source) {
-    case LogSource::kFlowLogs: {
-      const ParseResult<FlowRecord> parsed = ParseFlowLogs(plain, flow_log_format_);
-      Account(parsed, outcome);
-      for (const FlowRecord& record : parsed.records) {
-        const OrientedFlow flow = Orient(record);
-        MatchFlowThreats(record, flow, *lists, emitter);
-        state.brute_force.Observe(record, flow, *lists, emitter);
-        state.port_scan.Observe(record, flow, *lists, emitter);
-        state.port_sweep.Observe(record, flow, *lists, emitter);
-        state.port_probe.Observe(record, flow, *lists, emitter);
-        state.denial_of_service.Observe(record, flow, *lists, emitter);
-        state.spambot.Observe(record, flow, *lists, emitter);
-      }
-      break;
-    }
-    case LogSource::kCloudTrail: {
-      const ParseResult<CloudTrailEvent> parsed = ParseCloudTrail(plain);
-      Account(parsed, outcome);
-      std::vector<std::string> ids;
-      for (const CloudTrailEvent& event : parsed.records) ids.push_back(event.event_id);
-      VIGIL_ASSIGN_OR_RETURN(std::vector<bool> fresh,
-                             store_.ClaimEventIds(detector.id, ids, clock_.NowMillis()));
-      for (size_t i = 0; i < parsed.records.size(); ++i) {
-        // Events without an id cannot be told apart; they are evaluated every time.
-        if (!fresh[i] && !ids[i].empty()) continue;
-        MatchCloudTrailThreats(parsed.records[i], *lists, emitter);
-        ApplyCloudTrailRules(parsed.records[i], aws_ip_ranges_.get(), emitter);
-      }
-      break;
-    }
-    case LogSource::kDns: {
-      const ParseResult<DnsQuery> parsed = ParseDnsLogs(plain);
-      Account(parsed, outcome);
-      for (const DnsQuery& query : parsed.records) {
-        MatchDnsThreats(query, *lists, emitter);
-        state.dns.Observe(query, emitter);
-      }
-      break;
-    }
+void DetectionEngine::EvaluateFlows(DetectorState& state, std::span<const FlowRecord> records,
+                                    const ThreatSnapshot& lists, Emitter& emitter) {
+  std::lock_guard lock(state.mutex);
+  for (const FlowRecord& record : records) {
+    const OrientedFlow flow = Orient(record);
+    MatchFlowThreats(record, flow, lists, emitter);
+    state.brute_force.Observe(record, flow, lists, emitter);
+    state.port_scan.Observe(record, flow, lists, emitter);
+    state.port_sweep.Observe(record, flow, lists, emitter);
+    state.port_probe.Observe(record, flow, lists, emitter);
+    state.denial_of_service.Observe(record, flow, lists, emitter);
+    state.spambot.Observe(record, flow, lists, emitter);
   }
+}
 
+Status DetectionEngine::EvaluateCloudTrail(DetectorState& state, const std::string& detector_id,
+                                           std::span<const CloudTrailEvent> events,
+                                           const ThreatSnapshot& lists, Emitter& emitter,
+                                           std::vector<std::string>& claimed) {
+  std::lock_guard lock(state.mutex);
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const CloudTrailEvent& event : events) ids.push_back(event.event_id);
+  VIGIL_ASSIGN_OR_RETURN(std::vector<bool> fresh,
+                         store_.ClaimEventIds(detector_id, ids, clock_.NowMillis()));
+  for (size_t i = 0; i < events.size(); ++i) {
+    // Events without an id cannot be told apart; they are evaluated every time.
+    if (!fresh[i] && !ids[i].empty()) continue;
+    MatchCloudTrailThreats(events[i], lists, emitter);
+    ApplyCloudTrailRules(events[i], aws_ip_ranges_.get(), emitter);
+    if (fresh[i] && !ids[i].empty()) claimed.push_back(std::move(ids[i]));
+  }
+  return Status::Ok();
+}
+
+void DetectionEngine::EvaluateDns(DetectorState& state, std::span<const DnsQuery> queries,
+                                  const ThreatSnapshot& lists, Emitter& emitter) {
+  std::lock_guard lock(state.mutex);
+  for (const DnsQuery& query : queries) {
+    MatchDnsThreats(query, lists, emitter);
+    state.dns.Observe(query, emitter);
+  }
+}
+
+Status DetectionEngine::RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
+                                       IngestOutcome& outcome) {
   std::vector<FindingService::Occurrence> occurrences;
   occurrences.reserve(emitter.pending().size());
   const int64_t now = clock_.NowMillis();
@@ -144,7 +141,7 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
       ++(result.created ? outcome.findings_created : outcome.findings_updated);
     }
   }
-  return outcome;
+  return Status::Ok();
 }
 
 }  // namespace vigil

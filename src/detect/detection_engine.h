@@ -1,7 +1,8 @@
 // DetectionEngine: logs in, findings out. Decompresses and parses a batch of one
 // source, runs every rule family over it with the detector's current threat lists,
 // aggregates what they found, and records the findings (aggregation with stored
-// findings and ARCHIVE filters happen in FindingService). Window state is kept per
+// findings and ARCHIVE filters happen in FindingService). A batch may arrive in pieces
+// and is then processed as it streams in (IngestSession). Window state is kept per
 // detector in memory (bounded; it does not survive a restart).
 #pragma once
 
@@ -9,8 +10,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "core/time.h"
@@ -22,6 +25,9 @@
 #include "store/records.h"
 
 namespace vigil {
+
+class Emitter;
+class IngestSession;
 
 enum class LogSource { kFlowLogs, kCloudTrail, kDns };
 
@@ -53,9 +59,31 @@ class DetectionEngine {
   StatusOr<IngestOutcome> Ingest(const DetectorRecord& detector, LogSource source,
                                  std::string_view content, size_t max_bytes);
 
+  // Starts a batch that arrives in pieces (see IngestSession), with the same results as
+  // Ingest over the whole. The session borrows the engine, which must outlive it.
+  // `piece_bytes` is how much plain text is parsed and evaluated at a time.
+  static constexpr size_t kPieceBytes = size_t{4} << 20;
+  std::unique_ptr<IngestSession> StartIngest(const DetectorRecord& detector, LogSource source,
+                                             size_t max_bytes, size_t piece_bytes = kPieceBytes);
+
  private:
+  friend class IngestSession;
   struct DetectorState;
   DetectorState& StateOf(const std::string& detector_id);
+
+  // The rules over parsed records of a batch. Each call locks the detector's state for
+  // its records only, so batches of one detector interleave piece by piece.
+  void EvaluateFlows(DetectorState& state, std::span<const FlowRecord> records,
+                     const ThreatSnapshot& lists, Emitter& emitter);
+  void EvaluateDns(DetectorState& state, std::span<const DnsQuery> queries,
+                   const ThreatSnapshot& lists, Emitter& emitter);
+  // Claims the events' ids first; appends the ids it claimed to `claimed`.
+  Status EvaluateCloudTrail(DetectorState& state, const std::string& detector_id,
+                            std::span<const CloudTrailEvent> events, const ThreatSnapshot& lists,
+                            Emitter& emitter, std::vector<std::string>& claimed);
+  // Records what the rules of a batch found as findings of `detector`.
+  Status RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
+                        IngestOutcome& outcome);
 
   Store& store_;
   FindingService& findings_;

@@ -1,8 +1,12 @@
 // Dispatcher: turns one complete HTTP request into one response, independent of
 // sockets. Routes it, builds its RequestContext, calls the handler, maps a non-OK
-// Status to the AWS rest-json error shape, records metrics and logs one line.
+// Status to the AWS rest-json error shape, records metrics and logs one line. A route
+// with a BodySink has its body streamed in instead (StreamingRequest), answered alike.
 #pragma once
 
+#include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +37,8 @@ struct OutgoingResponse {
 // and a {"message","__type"} body. Internal errors hide their detail from the client.
 OutgoingResponse ErrorResponse(const Status& status, std::string request_id);
 
+class StreamingRequest;
+
 class Dispatcher {
  public:
   // Borrows all arguments; they must outlive the dispatcher. Thread-safe.
@@ -42,14 +48,68 @@ class Dispatcher {
   // Never throws: exceptions from handlers become 500 InternalServerErrorException.
   OutgoingResponse Handle(IncomingRequest request) const;
 
+  // For a request (headers only, body empty) whose route takes its body through a
+  // BodySink: the request with its sink open, or already answered when the route refused
+  // it. nullptr when the route takes whole bodies, or nothing matches: call Handle once
+  // the body is in. The dispatcher must outlive the result.
+  std::unique_ptr<StreamingRequest> OpenStream(IncomingRequest request) const;
+
   // Records a request the server answered itself (413, 431...) under the unmatched slot.
   void RecordRejected(int http_status) const;
 
  private:
+  friend class StreamingRequest;
+
+  // What the answer to one request is accounted under.
+  struct Call {
+    std::chrono::steady_clock::time_point started;
+    size_t metrics_slot = 0;
+    std::string_view operation = "UnknownOperation";
+  };
+
+  // Fills `request` (identity, context, labels, query) from `incoming` and finds its route.
+  StatusOr<const Route*> Resolve(IncomingRequest& incoming, Request& request, Call& call) const;
+  // Maps `result` to the response, records metrics and logs the request's line.
+  OutgoingResponse Answer(const Call& call, const Request& request,
+                          StatusOr<Response> result) const;
+
   const Router& router_;
   Metrics& metrics_;
   const Clock& clock_;
   IdentityDefaults defaults_;
+};
+
+// A request whose body is read in pieces into its route's BodySink: answered, counted and
+// logged as Handle would. Used by one thread at a time.
+class StreamingRequest {
+ public:
+  // A request dropped before its answer (connection lost, timeout) is logged as abandoned.
+  ~StreamingRequest();
+  StreamingRequest(const StreamingRequest&) = delete;
+  StreamingRequest& operator=(const StreamingRequest&) = delete;
+
+  // True once the answer is known: the sink refused the request or a piece, or Finish
+  // or Fail ran. Before the body is complete, this means the rest is not needed.
+  bool answered() const { return response_.has_value(); }
+  // Passes the next piece of the body to the sink; ignored once answered.
+  void Write(std::string_view piece);
+  // The whole body has arrived: the sink's response.
+  void Finish();
+  // The server stopped reading the body (over the limit, malformed): answers `status`.
+  void Fail(const Status& status);
+  // The answer; requires answered().
+  OutgoingResponse TakeResponse();
+
+ private:
+  friend class Dispatcher;
+  StreamingRequest(const Dispatcher& dispatcher, Dispatcher::Call call, Request request);
+  void Answer(StatusOr<Response> result);
+
+  const Dispatcher& dispatcher_;
+  const Dispatcher::Call call_;
+  Request request_;
+  std::unique_ptr<BodySink> sink_;
+  std::optional<OutgoingResponse> response_;
 };
 
 }  // namespace vigil::http

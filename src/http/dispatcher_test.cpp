@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,27 @@ std::string StringMember(const json::object& object, std::string_view name) {
   if (value == nullptr || !value->is_string()) return "<absent>";
   return std::string(value->as_string());
 }
+
+// Collects a streamed body; a piece with "bad" in it fails.
+class CollectingSink : public BodySink {
+ public:
+  explicit CollectingSink(std::string id) : id_(std::move(id)) {}
+  Status Write(std::string_view piece) override {
+    if (piece.find("bad") != std::string_view::npos) return Status::InvalidInput("bad piece");
+    body_.append(piece);
+    return Status::Ok();
+  }
+  StatusOr<Response> Finish() override {
+    Response response;
+    response.body = id_ + ":" + body_;
+    response.content_type = "text/plain";
+    return response;
+  }
+
+ private:
+  std::string id_;
+  std::string body_;
+};
 
 class DispatcherTest : public ::testing::Test {
  protected:
@@ -68,6 +90,14 @@ class DispatcherTest : public ::testing::Test {
       response.content_type = "text/plain";
       return response;
     });
+    router_.Add(
+        "POST", "/upload/{id}", "Upload",
+        [](const Request&) -> StatusOr<Response> { return Status::Internal("whole body"); },
+        [this](const Request& request) -> StatusOr<std::unique_ptr<BodySink>> {
+          if (request.Label("id") == "refuse") return Status::InvalidInput("not here");
+          seen_ = request;
+          return std::unique_ptr<BodySink>(new CollectingSink(request.Label("id")));
+        });
     std::vector<std::string> operations;
     for (const Route& route : router_.routes()) operations.push_back(route.operation);
     operations.push_back("UnknownOperation");
@@ -275,6 +305,75 @@ TEST_F(DispatcherTest, RecordRejectedCountsUnderTheUnmatchedSlot) {
   EXPECT_NE(text.find("vigil_request_errors_total{operation=\"UnknownOperation\"} 1\n"),
             std::string::npos)
       << text;
+}
+
+TEST_F(DispatcherTest, AStreamingRouteTakesItsBodyInPieces) {
+  std::unique_ptr<StreamingRequest> stream =
+      dispatcher_->OpenStream(IncomingRequest{"POST", "/upload/a?x=1", kAuthorization, ""});
+  ASSERT_NE(stream, nullptr);
+  EXPECT_FALSE(stream->answered());
+  EXPECT_EQ(seen_.context.account, "111122223333");
+  EXPECT_EQ(seen_.context.region, "eu-west-1");
+  EXPECT_EQ(seen_.QueryValue("x"), "1");
+  stream->Write("he");
+  stream->Write("llo");
+  EXPECT_FALSE(stream->answered());
+  stream->Finish();
+  ASSERT_TRUE(stream->answered());
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "a:hello");
+  EXPECT_EQ(response.request_id, seen_.context.request_id);
+  const std::string text = metrics_->RenderPrometheus(0);
+  EXPECT_NE(text.find("vigil_requests_total{operation=\"Upload\"} 1\n"), std::string::npos) << text;
+}
+
+TEST_F(DispatcherTest, OtherRoutesAndUnknownPathsTakeWholeBodies) {
+  EXPECT_EQ(dispatcher_->OpenStream(IncomingRequest{"POST", "/echo/x", "", ""}), nullptr);
+  EXPECT_EQ(dispatcher_->OpenStream(IncomingRequest{"POST", "/nowhere", "", ""}), nullptr);
+  EXPECT_EQ(dispatcher_->OpenStream(IncomingRequest{"GET", "/upload/a", "", ""}), nullptr);
+  // Nothing was answered, so nothing was counted: Handle answers those.
+  EXPECT_NE(metrics_->RenderPrometheus(0).find(
+                "vigil_requests_total{operation=\"UnknownOperation\"} 0\n"),
+            std::string::npos);
+}
+
+TEST_F(DispatcherTest, ARefusedStreamIsAnsweredBeforeItsBody) {
+  std::unique_ptr<StreamingRequest> stream =
+      dispatcher_->OpenStream(IncomingRequest{"POST", "/upload/refuse", "", ""});
+  ASSERT_NE(stream, nullptr);
+  ASSERT_TRUE(stream->answered());
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(StringMember(BodyObject(response), "message"), "not here");
+  EXPECT_NE(
+      metrics_->RenderPrometheus(0).find("vigil_request_errors_total{operation=\"Upload\"} 1\n"),
+      std::string::npos);
+}
+
+TEST_F(DispatcherTest, AFailedPieceAnswersAndTheRestIsIgnored) {
+  std::unique_ptr<StreamingRequest> stream =
+      dispatcher_->OpenStream(IncomingRequest{"POST", "/upload/a", "", ""});
+  ASSERT_NE(stream, nullptr);
+  stream->Write("good");
+  stream->Write("bad");
+  ASSERT_TRUE(stream->answered());
+  stream->Write("more");
+  stream->Finish();
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(StringMember(BodyObject(response), "message"), "bad piece");
+}
+
+TEST_F(DispatcherTest, TheServerEndsAStreamWithItsOwnError) {
+  std::unique_ptr<StreamingRequest> stream =
+      dispatcher_->OpenStream(IncomingRequest{"POST", "/upload/a", "", ""});
+  ASSERT_NE(stream, nullptr);
+  stream->Write("part");
+  stream->Fail(Status(StatusCode::kPayloadTooLarge, "too big"));
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(StringMember(BodyObject(response), "message"), "too big");
 }
 
 TEST(ErrorResponseTest, EscapesQuotesNewlinesAndControlCharactersToValidJson) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,18 +43,36 @@ struct Response {
 
 using Handler = std::function<StatusOr<Response>(const Request&)>;
 
+// Takes a request body piece by piece as the server reads it, for routes whose bodies are
+// too large to hold at once (log ingestion). Used by one thread at a time.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The next piece of the body. An error answers the request; the rest is not read.
+  virtual Status Write(std::string_view piece) = 0;
+  // The body is complete: the response.
+  virtual StatusOr<Response> Finish() = 0;
+};
+
+// Opens the sink of a request whose headers have arrived (its body is still empty). An
+// error answers the request before any of its body is read.
+using BodySinkFactory = std::function<StatusOr<std::unique_ptr<BodySink>>(const Request&)>;
+
 struct Route {
   std::string method;
   std::string path_template;
   std::string operation;  // e.g. "GetDetector"; names metrics and log lines
-  Handler handler;
+  Handler handler;        // the whole request
+  // Optional: the body streamed into a sink instead, where the server reads it in pieces.
+  BodySinkFactory open_body_sink;
   size_t index = 0;  // position in the router, for per-route metrics
 };
 
 class Router {
  public:
   // Adds a route. Templates are literal segments and {label} segments.
-  void Add(std::string method, std::string path_template, std::string operation, Handler handler);
+  void Add(std::string method, std::string path_template, std::string operation, Handler handler,
+           BodySinkFactory open_body_sink = nullptr);
 
   struct Match {
     const Route* route = nullptr;

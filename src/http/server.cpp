@@ -5,6 +5,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
@@ -109,10 +110,93 @@ class Session : public std::enable_shared_from_this<Session> {
       return RejectTooLarge();
     }
     parser_->body_limit(limit);
-    stream_.expires_after(state_.options.body_timeout);
+    body_deadline_ = std::chrono::steady_clock::now() + state_.options.body_timeout;
+    if (IsLargeBodyPath(parser_->get().target())) {
+      const auto& request = parser_->get();
+      streaming_ = state_.dispatcher.OpenStream(
+          {request.method_string(), request.target(), request[bhttp::field::authorization], {}});
+      if (streaming_) return StartStreaming();
+    }
+    stream_.expires_at(body_deadline_);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  // The body of a streaming route is read a piece at a time, each handed to the route
+  // before the next is read, so the client is held back by the route's pace (TCP flow
+  // control) and no more than a piece is buffered here.
+  void StartStreaming() {
+    // Refused from its path and headers alone (not owned, disabled...): the body is
+    // never read.
+    if (streaming_->answered()) return AnswerStreaming();
+    const bool expects_continue =
+        beast::iequals(parser_->get()[bhttp::field::expect], "100-continue");
+    body_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    if (!expects_continue) return ReadBodyPiece();
+    // The client waits for this before sending a large body.
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_at(body_deadline_);
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->AbandonStreaming();
+                       self->ReadBodyPiece();
+                     });
+  }
+
+  void ReadBodyPiece() {
+    if (!piece_) piece_ = std::make_unique_for_overwrite<char[]>(kPieceBytes);
+    auto& body = body_parser_->get().body();
+    body.data = piece_.get();
+    body.size = kPieceBytes;
+    body.more = true;
+    stream_.expires_at(body_deadline_);
+    bhttp::async_read(
+        stream_, buffer_, *body_parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBodyPiece(ec); });
+  }
+
+  void OnBodyPiece(beast::error_code ec) {
+    if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full
+    if (ec == bhttp::error::body_limit) {
+      streaming_->Fail(TooLarge(state_.options.large_body_limit_bytes));
+      return AnswerStreaming();
+    }
+    if (IsMalformedHttp(ec)) {
+      streaming_->Fail(
+          Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
+      return AnswerStreaming();
+    }
+    if (ec) return AbandonStreaming();  // closed, reset or body timeout
+    const size_t size = kPieceBytes - body_parser_->get().body().size;
+    // The time the route spends on a piece is not the client's: the deadline for the
+    // body moves by it.
+    const auto started = std::chrono::steady_clock::now();
+    streaming_->Write(std::string_view(piece_.get(), size));
+    if (!streaming_->answered() && body_parser_->is_done()) streaming_->Finish();
+    body_deadline_ += std::chrono::steady_clock::now() - started;
+    if (streaming_->answered()) return AnswerStreaming();
+    ReadBodyPiece();
+  }
+
+  void AnswerStreaming() {
+    // The connection stays open only when the whole body has been read (a request
+    // refused from its headers may have had none).
+    const bool complete = body_parser_ ? body_parser_->is_done() : parser_->is_done();
+    const bool keep_alive =
+        complete && (body_parser_ ? body_parser_->keep_alive() : parser_->keep_alive());
+    OutgoingResponse response = streaming_->TakeResponse();
+    streaming_.reset();
+    body_parser_.reset();
+    piece_.reset();
+    Write(std::move(response), keep_alive, /*body_unread=*/!complete);
+  }
+
+  void AbandonStreaming() {
+    streaming_.reset();
+    body_parser_.reset();
+    Close();
   }
 
   size_t LargeBodyLimit() const {
@@ -143,12 +227,15 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(response), request.keep_alive());
   }
 
+  static Status TooLarge(size_t limit) {
+    return Status(StatusCode::kPayloadTooLarge,
+                  "The request body exceeds the limit of " + std::to_string(limit) + " bytes.");
+  }
+
   void RejectTooLarge() {
     const bool large = parser_ && IsLargeBodyPath(parser_->get().target());
-    const size_t limit =
-        large ? state_.options.large_body_limit_bytes : state_.options.body_limit_bytes;
-    Reject(413, Status(StatusCode::kPayloadTooLarge, "The request body exceeds the limit of " +
-                                                         std::to_string(limit) + " bytes."));
+    Reject(413, TooLarge(large ? state_.options.large_body_limit_bytes
+                               : state_.options.body_limit_bytes));
   }
 
   // Answers a request the server refuses before dispatch, then closes: the rest of
@@ -158,10 +245,12 @@ class Session : public std::enable_shared_from_this<Session> {
     state_.dispatcher.RecordRejected(http_status);
     OutgoingResponse response = ErrorResponse(status, NewRequestId());
     response.status = http_status;
-    Write(std::move(response), false);
+    Write(std::move(response), false, /*body_unread=*/true);
   }
 
-  void Write(OutgoingResponse outgoing, bool keep_alive) {
+  // `body_unread`: the client may still be sending the request's body; the connection
+  // then closes gently after the answer (Linger).
+  void Write(OutgoingResponse outgoing, bool keep_alive, bool body_unread = false) {
     response_.emplace();
     response_->version(11);
     response_->result(static_cast<unsigned>(outgoing.status));
@@ -175,17 +264,40 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(keep_alive && !state_.stopping);
     response_->prepare_payload();
     stream_.expires_after(state_.options.body_timeout);
-    bhttp::async_write(
-        stream_, *response_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this(), body_unread](beast::error_code ec, size_t) {
+                         self->OnWrite(ec, body_unread);
+                       });
   }
 
-  void OnWrite(beast::error_code ec) {
+  void OnWrite(beast::error_code ec, bool body_unread) {
     busy_ = false;
     const bool keep_alive = response_->keep_alive();
     response_.reset();
+    if (!ec && body_unread && !state_.stopping) return Linger();
     if (ec || !keep_alive || state_.stopping) return Close();
     WaitForRequest();
+  }
+
+  // After answering a request whose body was left unread: stops sending and reads what
+  // the client still sends, discarding it, until it closes (or a few seconds pass).
+  // Closing with unread data would reset the connection, and a client still sending
+  // could lose the answer with it.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    linger_deadline_ = std::chrono::steady_clock::now() + kLingerTimeout;
+    Discard();
+  }
+
+  void Discard() {
+    buffer_.clear();
+    stream_.expires_at(linger_deadline_);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes * 16),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();  // closed by the client, or time
+                              self->Discard();
+                            });
   }
 
   void Close() {
@@ -200,8 +312,17 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
   bool busy_ = false;  // a request has begun and is not yet answered
+  // The body must have arrived by then (time spent processing it excluded).
+  std::chrono::steady_clock::time_point body_deadline_;
+  // A streaming route's request, its body parser and the buffer of its current piece.
+  std::unique_ptr<StreamingRequest> streaming_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> body_parser_;
+  std::unique_ptr<char[]> piece_;
+  std::chrono::steady_clock::time_point linger_deadline_;
 
   static constexpr size_t kFirstReadBytes = 4096;
+  static constexpr size_t kPieceBytes = 256 * 1024;
+  static constexpr std::chrono::seconds kLingerTimeout{5};
 };
 
 class Server::Impl {

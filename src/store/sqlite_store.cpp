@@ -588,6 +588,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  Status ReleaseEventIds(const std::string& detector_id,
+                         const std::vector<std::string>& event_ids) override {
+    auto lock = db_.Lock();
+    auto released = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
+      for (const std::string& event_id : event_ids) {
+        VIGIL_RETURN_IF_ERROR(
+            db_.Prepare("DELETE FROM ingested_events WHERE detector_id = ? AND event_id = ?")
+                .Bind(detector_id, event_id)
+                .Run());
+      }
+      return true;
+    });
+    return released.status();
+  }
+
   Status PurgeEventIdsBefore(int64_t cutoff_millis) override {
     auto lock = db_.Lock();
     return db_.Prepare("DELETE FROM ingested_events WHERE seen_at < ?").Bind(cutoff_millis).Run();

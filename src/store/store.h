@@ -155,6 +155,10 @@ class Store {
   virtual StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
                                                     const std::vector<std::string>& event_ids,
                                                     int64_t now_millis) = 0;
+  // Forgets event ids claimed by a batch that failed before its findings were recorded,
+  // so that a retry evaluates those events.
+  virtual Status ReleaseEventIds(const std::string& detector_id,
+                                 const std::vector<std::string>& event_ids) = 0;
   // Forgets event ids claimed before `cutoff_millis`.
   virtual Status PurgeEventIdsBefore(int64_t cutoff_millis) = 0;
 

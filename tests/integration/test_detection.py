@@ -13,8 +13,10 @@ them; nothing is ever sent to them.
 import base64
 import datetime
 import gzip
+import http.client
 import json
 import random
+import socket
 import subprocess
 import time
 import uuid
@@ -32,6 +34,7 @@ from conftest import (
     UNKNOWN_ID,
     VIGIL_BIN,
     VigilServer,
+    auth_header,
     parse_iso_ms,
     wait_for_status,
 )
@@ -556,6 +559,192 @@ def test_ingest_body_over_the_limit_is_413(extra_args):
         assert all_findings(client, detector_id) == []
     finally:
         assert server.stop() == 0, server.stderr()
+
+
+# --------------------------------------------------------------------------------------------
+# Ingest bodies are parsed as they stream in
+# --------------------------------------------------------------------------------------------
+
+FLOW_HEADER = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol "
+               "packets bytes start end action log-status")
+
+
+def streamed_flow_body():
+    """About 6 MB of flow logs (more than one 4 MiB piece of the server): a header line, benign
+    traffic, brute forces spread through it, the header repeated mid-file, and 150 malformed
+    lines (more than the 100 reported). Returns (text, line numbers of the malformed lines)."""
+    lines = [FLOW_HEADER]
+    malformed = []
+    for i in range(2000):
+        lines += benign_flows(T0 + 600 * i)
+        if i % 250 == 0:
+            lines += brute_force(ATTACKER if i % 500 else ATTACKER_2, T0 + 600 * i)
+        if i == 1000:
+            lines.append(FLOW_HEADER)
+        if i % 13 == 0 and len(malformed) < 150:
+            lines.append(f"not a flow record {i}")
+            malformed.append(len(lines))
+    return text(lines), malformed
+
+
+def raw_post(server, path, head_extra=b"", pieces=(), account=ACCOUNT_A, length=None,
+             chunked=False):
+    """POST over a plain socket, writing `pieces` one send each; returns (status, doc)."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        framing = (b"Transfer-Encoding: chunked\r\n" if chunked else
+                   f"Content-Length: {length}\r\n".encode())
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Authorization: {auth_header(account)}\r\n".encode() + framing +
+                     head_extra + b"\r\n")
+        for piece in pieces:
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, json.loads(response.read())
+    finally:
+        sock.close()
+
+
+def finding_summaries(client, detector_id):
+    return sorted((f["Type"], f["Service"]["Count"], f["Service"]["EventFirstSeen"],
+                   f["Service"]["EventLastSeen"], remote_ip(f))
+                  for f in all_findings(client, detector_id))
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_a_body_in_chunks_or_many_writes_is_answered_as_in_one_piece(vigil, compress):
+    body, malformed = streamed_flow_body()
+    payload = gzip.compress(body.encode(), compresslevel=1) if compress else body.encode()
+    rng = random.Random(7)
+    pieces = []
+    at = 0
+    while at < len(payload):
+        size = rng.randrange(1, 40_000)
+        pieces.append(payload[at:at + size])
+        at += size
+    answers, findings = [], []
+    for how, account in (("one piece", ACCOUNT_A), ("chunked", ACCOUNT_B),
+                         ("many writes", "333333333333")):
+        client = vigil.client(account)
+        detector_id = client.create_detector(Enable=True)["DetectorId"]
+        path = f"/_vigil/ingest/{detector_id}/flowlogs"
+        if how == "one piece":
+            status, doc = ingest(vigil, detector_id, "flowlogs", payload, account=account)
+        elif how == "chunked":
+            conn = http.client.HTTPConnection("127.0.0.1", vigil.port, timeout=60)
+            try:
+                conn.request("POST", path, body=iter(pieces), encode_chunked=True,
+                             headers={"Authorization": auth_header(account),
+                                      "Transfer-Encoding": "chunked"})
+                response = conn.getresponse()
+                status, doc = response.status, json.loads(response.read())
+            finally:
+                conn.close()
+        else:
+            status, doc = raw_post(vigil, path, pieces=pieces, account=account,
+                                   length=len(payload))
+        assert status == 200, (how, doc)
+        answers.append(doc)
+        findings.append(finding_summaries(client, detector_id))
+    assert answers[0]["records"] > 60_000, answers[0]
+    assert answers[0]["rejected"] == len(malformed), answers[0]["rejected"]
+    # Positions are line numbers of the whole body, however it was cut.
+    assert [r["position"] for r in answers[0]["rejectedRecords"]] == malformed[:100]
+    assert {f[0] for f in findings[0]} == {SSH_BRUTE}, findings[0]
+    assert answers[1] == answers[0]
+    assert answers[2] == answers[0]
+    assert findings[1] == findings[0]
+    assert findings[2] == findings[0]
+
+
+def test_a_streamed_body_over_the_limit_is_413():
+    server = VigilServer(in_memory=True, extra_args=["--max-ingest-bytes", "100000"]).start()
+    try:
+        client = server.client()
+        detector_id = client.create_detector(Enable=True)["DetectorId"]
+        path = f"/_vigil/ingest/{detector_id}/flowlogs"
+        attack = text(brute_force(ATTACKER, T0)).encode()
+        pieces = [attack] * (200_000 // len(attack))
+        status, doc = raw_post(server, path, pieces=pieces, chunked=True)
+        assert status == 413, doc
+        assert doc["__type"] == "PayloadTooLargeException", doc
+        assert "100000" in doc["message"], doc
+        assert all_findings(client, detector_id) == []
+        # Inflated past ten times the limit: refused as before, whatever the pieces.
+        bomb = gzip.compress(attack + b"\n" * 1_100_000)
+        assert len(bomb) < 100_000
+        status, doc = raw_post(server, path, pieces=[bomb[:10], bomb[10:]], length=len(bomb))
+        assert status == 400, doc
+        assert doc["message"] == "The decompressed content is over the limit of 1000000 bytes."
+        assert all_findings(client, detector_id) == []
+        assert ingest_ok(server, detector_id, "flowlogs", attack)["findingsCreated"] == 1
+    finally:
+        assert server.stop() == 0, server.stderr()
+
+
+def read_some_response(sock, timeout=10):
+    """Bytes of a response read until the headers and Content-Length body are in."""
+    sock.settimeout(timeout)
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if sep and head.startswith(b"HTTP/1.1 100 "):
+            data = rest
+            continue
+        if sep:
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            if len(rest) >= length:
+                return data
+
+
+@pytest.mark.parametrize("expect", [False, True], ids=["body-sent", "expect-100-continue"])
+def test_a_disabled_detector_is_refused_before_the_body_is_read(vigil, gd, detector_id, expect):
+    gd.update_detector(DetectorId=detector_id, Enable=False)
+    sock = socket.create_connection(("127.0.0.1", vigil.port), timeout=10)
+    try:
+        # 100 MB announced; only a little sent (or nothing, when the client waits for 100).
+        sock.sendall(f"POST /_vigil/ingest/{detector_id}/flowlogs HTTP/1.1\r\n"
+                     f"Host: 127.0.0.1\r\nAuthorization: {auth_header(ACCOUNT_A)}\r\n"
+                     f"Content-Length: 100000000\r\n".encode() +
+                     (b"Expect: 100-continue\r\n" if expect else b"") + b"\r\n")
+        if not expect:
+            sock.sendall(text(brute_force(ATTACKER, T0)).encode() * 20)
+        started = time.monotonic()
+        data = read_some_response(sock)
+        assert time.monotonic() - started < 5
+    finally:
+        sock.close()
+    assert data.startswith(b"HTTP/1.1 400 "), data[:300]
+    doc = json.loads(data.partition(b"\r\n\r\n")[2])
+    assert "disabled" in doc["message"], doc
+    assert all_findings(gd, detector_id) == []
+    assert vigil.request("GET", "/_vigil/health")[0] == 200
+
+
+def test_an_accepted_upload_is_told_to_continue(vigil, detector_id):
+    sock = socket.create_connection(("127.0.0.1", vigil.port), timeout=10)
+    try:
+        body = text(brute_force(ATTACKER, T0)).encode()
+        sock.sendall(f"POST /_vigil/ingest/{detector_id}/flowlogs HTTP/1.1\r\n"
+                     f"Host: 127.0.0.1\r\nAuthorization: {auth_header(ACCOUNT_A)}\r\n"
+                     f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
+        sock.settimeout(5)
+        assert sock.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        data = read_some_response(sock)
+    finally:
+        sock.close()
+    assert data.startswith(b"HTTP/1.1 200 "), data[:300]
+    assert json.loads(data.partition(b"\r\n\r\n")[2])["findingsCreated"] == 1
 
 
 # --------------------------------------------------------------------------------------------
