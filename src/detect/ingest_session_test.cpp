@@ -1,7 +1,6 @@
 #include "detect/ingest_session.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -21,22 +20,6 @@ namespace json = boost::json;
 
 constexpr size_t kNoLimit = size_t{1} << 40;
 constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
-
-std::string Gzip(std::string_view plain) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string compressed(deflateBound(&stream, plain.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  stream.avail_in = static_cast<uInt>(plain.size());
-  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
-  stream.avail_out = static_cast<uInt>(compressed.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  compressed.resize(stream.total_out);
-  deflateEnd(&stream);
-  return compressed;
-}
 
 // Thresholds low enough for a few lines to make findings.
 DetectionSettings SmallThresholds() {

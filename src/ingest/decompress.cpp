@@ -64,6 +64,21 @@ bool AllZero(std::string_view bytes) {
 
 }  // namespace
 
+std::string Gzip(std::string_view plain, int level) {
+  z_stream stream{};
+  // 16 + MAX_WBITS: the gzip wrapper; 8: zlib's default memory level.
+  deflateInit2(&stream, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string compressed(deflateBound(&stream, static_cast<uLong>(plain.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  stream.avail_in = static_cast<uInt>(plain.size());
+  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+  stream.avail_out = static_cast<uInt>(compressed.size());
+  deflate(&stream, Z_FINISH);  // the buffer holds deflateBound: one call finishes
+  compressed.resize(stream.total_out);
+  deflateEnd(&stream);
+  return compressed;
+}
+
 bool IsGzip(std::string_view content) {
   return content.size() >= 2 && static_cast<unsigned char>(content[0]) == kGzipMagic0 &&
          static_cast<unsigned char>(content[1]) == kGzipMagic1;

@@ -10,6 +10,10 @@
 
 namespace vigil {
 
+// `plain` as one gzip member (as gzip(1) and the AWS log writers make it), at zlib
+// compression `level` 1 (fastest) to 9 (smallest).
+std::string Gzip(std::string_view plain, int level = 6);
+
 // True when `content` starts with the gzip magic bytes (1f 8b).
 bool IsGzip(std::string_view content);
 

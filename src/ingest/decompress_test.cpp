@@ -1,7 +1,6 @@
 #include "ingest/decompress.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <random>
@@ -10,24 +9,6 @@
 
 namespace vigil {
 namespace {
-
-// gzip of `plain` made by zlib's deflate, as gzip(1) and the AWS log writers produce it.
-std::string Gzip(std::string_view plain) {
-  z_stream stream{};
-  // 16 + MAX_WBITS: gzip wrapper; 8: default memory level.
-  EXPECT_EQ(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string compressed(deflateBound(&stream, plain.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  stream.avail_in = static_cast<uInt>(plain.size());
-  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
-  stream.avail_out = static_cast<uInt>(compressed.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  compressed.resize(stream.total_out);
-  deflateEnd(&stream);
-  return compressed;
-}
 
 std::string RandomText(size_t size) {
   std::mt19937 random(3);

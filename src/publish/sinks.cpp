@@ -1,7 +1,6 @@
 #include "publish/sinks.h"
 
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +8,7 @@
 
 #include "core/ids.h"
 #include "core/time.h"
+#include "ingest/decompress.h"
 #include "intel/s3_signing.h"
 
 namespace vigil {
@@ -125,20 +125,6 @@ class WebhookSink final : public Sink {
  private:
   const std::string url_;
 };
-
-std::string Gzip(const std::string& text) {
-  z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
 
 }  // namespace
 
