@@ -75,7 +75,8 @@ void Account(const ParseResult<Record>& parsed, IngestOutcome& outcome) {
 }  // namespace
 
 StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, LogSource source,
-                                                std::string_view content, size_t max_bytes) {
+                                                std::string_view content, size_t max_bytes,
+                                                const ProcessedFileRecord* processed_file) {
   VIGIL_ASSIGN_OR_RETURN(std::string plain, MaybeGunzip(content, max_bytes));
   const std::shared_ptr<const ThreatSnapshot> lists =
       intel_ != nullptr ? intel_->Snapshot(detector.id) : ThreatSnapshot::Build({});
@@ -139,7 +140,7 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
   }
   if (!occurrences.empty()) {
     VIGIL_ASSIGN_OR_RETURN(std::vector<FindingService::RecordOutcome> recorded,
-                           findings_.Record(detector.id, occurrences));
+                           findings_.Record(detector.id, occurrences, processed_file));
     for (const auto& result : recorded) {
       ++(result.created ? outcome.findings_created : outcome.findings_updated);
     }

@@ -49,9 +49,13 @@ class DetectionEngine {
 
   // Processes one batch (plain or gzip) for `detector`, whose findings are recorded.
   // CloudTrail events already ingested for the detector (same eventID) are skipped.
-  // InvalidInput when the body cannot be decompressed or is over `max_bytes`.
+  // InvalidInput when the body cannot be decompressed or is over `max_bytes`. With
+  // `processed_file` (the batch is a watched file), the file is recorded as processed
+  // in the transaction that stores the batch's findings; a batch without findings
+  // records nothing, and the caller records the file itself.
   StatusOr<IngestOutcome> Ingest(const DetectorRecord& detector, LogSource source,
-                                 std::string_view content, size_t max_bytes);
+                                 std::string_view content, size_t max_bytes,
+                                 const ProcessedFileRecord* processed_file = nullptr);
 
  private:
   struct DetectorState;
