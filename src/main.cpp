@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "api/routes.h"
 #include "cli/ingest.h"
@@ -25,6 +26,7 @@
 #include "intel/list_parser.h"
 #include "intel/threat_intel_service.h"
 #include "store/store.h"
+#include "watch/folder_watcher.h"
 
 namespace {
 
@@ -51,6 +53,7 @@ struct ServeFlags {
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
+  std::vector<std::string> watch;  // SOURCE=DIR[:DETECTOR_ID], from --watch or VIGIL_WATCH
 };
 
 bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
@@ -68,6 +71,34 @@ bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port)
     return false;
   }
   return !host.empty();
+}
+
+// The --watch entries as folders to watch, directories made absolute; nullopt (after
+// saying why) when one is malformed or names no directory.
+std::optional<std::vector<vigil::WatchSpec>> ParseWatchFlags(
+    const std::vector<std::string>& entries) {
+  std::vector<vigil::WatchSpec> specs;
+  for (const std::string& entry : entries) {
+    auto spec = vigil::ParseWatchSpec(entry);
+    if (!spec.ok()) {
+      std::cerr << "vigil: --watch '" << entry << "': " << spec.status().message() << "\n";
+      return std::nullopt;
+    }
+    std::error_code ec;
+    const std::filesystem::path directory = std::filesystem::canonical(spec->directory, ec);
+    if (ec || !std::filesystem::is_directory(directory, ec)) {
+      std::cerr << "vigil: --watch '" << entry << "': " << spec->directory
+                << " is not a directory\n";
+      return std::nullopt;
+    }
+    spec->directory = directory.string();
+    specs.push_back(std::move(*spec));
+  }
+  if (auto distinct = vigil::CheckDistinctFolders(specs); !distinct.ok()) {
+    std::cerr << "vigil: --watch: " << distinct.message() << "\n";
+    return std::nullopt;
+  }
+  return specs;
 }
 
 // `vigil lists check`: what Vigil (and GuardDuty's rules) make of a list file.
@@ -138,6 +169,8 @@ int Serve(const ServeFlags& flags) {
     }
     aws_ip_ranges = std::make_shared<const vigil::AwsIpRanges>(std::move(*loaded));
   }
+  const std::optional<std::vector<vigil::WatchSpec>> watch_specs = ParseWatchFlags(flags.watch);
+  if (!watch_specs) return 2;
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
@@ -199,6 +232,23 @@ int Serve(const ServeFlags& flags) {
   services.publisher = &publisher;
   services.test_clock = test_clock.get();
   services.max_ingest_bytes = flags.max_ingest_bytes;
+  // Watched folders feed the engine from a thread of their own, joined as `watcher` is
+  // destroyed (after the server has stopped).
+  std::unique_ptr<vigil::FolderWatcher> watcher;
+  if (!watch_specs->empty()) {
+    vigil::WatchOptions watch_options;
+    watch_options.default_account = flags.account;
+    watch_options.default_region = flags.region;
+    watch_options.max_file_bytes = flags.max_ingest_bytes;
+    watch_options.max_content_bytes = flags.max_ingest_bytes * 10;  // as POST /_vigil/ingest
+    watcher =
+        std::make_unique<vigil::FolderWatcher>(*watch_specs, **store, engine, clock, watch_options);
+    if (auto started = watcher->Start(); !started.ok()) {
+      std::cerr << "vigil: --watch: " << started.message() << "\n";
+      return 1;
+    }
+    services.watcher = watcher.get();
+  }
   // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
   // statistics.
   vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {
@@ -314,6 +364,13 @@ int main(int argc, char** argv) {
   serve->add_option("--s3-region", flags.s3_region, "Region to sign --s3-endpoint requests for")
       ->envname("VIGIL_S3_REGION")
       ->capture_default_str();
+  // Repeatable; VIGIL_WATCH (read in main, not by CLI11) separates entries with commas
+  // or newlines, which a directory given on the command line may contain.
+  serve
+      ->add_option("--watch", flags.watch,
+                   "SOURCE=DIR[:DETECTOR_ID]: process the log files that land under DIR "
+                   "(SOURCE flowlogs, cloudtrail or dns; repeatable)")
+      ->allow_extra_args(false);
   serve
       ->add_option("--idle-timeout", flags.idle_timeout_seconds,
                    "Seconds a connection may wait for its next request")
@@ -420,5 +477,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check->parsed()) return CheckList(check_format, check_file);
+  if (flags.watch.empty()) {
+    if (const char* watch = std::getenv("VIGIL_WATCH")) flags.watch = vigil::SplitWatchList(watch);
+  }
   return Serve(flags);
 }

@@ -7,6 +7,7 @@
 #include "intel/threat_intel_service.h"
 #include "publish/finding_publisher.h"
 #include "store/store.h"
+#include "watch/folder_watcher.h"
 
 namespace vigil::api {
 
@@ -20,6 +21,7 @@ struct Services {
   bool allow_reset = true;                 // POST /_vigil/reset; only with --auth none
   FindingPublisher* publisher = nullptr;   // may be null in tests
   ManualClock* test_clock = nullptr;       // POST /_vigil/clock; only with --test-clock
+  const FolderWatcher* watcher = nullptr;  // GET /_vigil/watch; only with --watch
 };
 
 }  // namespace vigil::api

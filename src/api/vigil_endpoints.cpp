@@ -1,6 +1,6 @@
 // Vigil's own endpoints under /_vigil/: health, Prometheus metrics, a reset of all
-// state for test suites (moto's /moto-api/reset, refused unless auth is none), and the
-// load reports of a detector's lists.
+// state for test suites (moto's /moto-api/reset, refused unless auth is none), the
+// load reports of a detector's lists and the progress of the watched folders.
 #include "api/routes.h"
 #include "core/time.h"
 
@@ -96,12 +96,44 @@ StatusOr<http::Response> AdvanceClock(Services& services, const http::Request& r
   return JsonResponse({{"now", FormatIsoMillis(services.test_clock->NowMillis())}});
 }
 
+// GET /_vigil/watch: what each `vigil serve --watch` folder has done (an empty list
+// without --watch). Server-wide, like health and metrics.
+StatusOr<http::Response> WatchProgress(Services& services, const http::Request&) {
+  boost::json::array folders;
+  const std::vector<FolderProgress> progress =
+      services.watcher != nullptr ? services.watcher->Progress() : std::vector<FolderProgress>();
+  for (const FolderProgress& folder : progress) {
+    const auto text_or_null = [](const std::string& text) -> boost::json::value {
+      return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+    };
+    folders.push_back(boost::json::object{
+        {"source", folder.source},
+        {"directory", folder.directory},
+        {"detectorId", text_or_null(folder.detector_id)},
+        {"filesSeen", folder.files_seen},
+        {"filesProcessed", folder.files_processed},
+        {"filesFailed", folder.files_failed},
+        {"filesPending", folder.files_pending},
+        {"records", folder.records},
+        {"rejected", folder.rejected},
+        {"findingsCreated", folder.findings_created},
+        {"findingsUpdated", folder.findings_updated},
+        {"lastError", text_or_null(folder.last_error)},
+        {"lastProcessedAt", folder.last_processed_at > 0
+                                ? boost::json::value(FormatIsoMillis(folder.last_processed_at))
+                                : boost::json::value(nullptr)},
+    });
+  }
+  return JsonResponse({{"folders", std::move(folders)}});
+}
+
 constexpr RouteSpec kRoutes[] = {
     {"GET", "/_vigil/health", "VigilHealth", Health},
     {"GET", "/_vigil/metrics", "VigilMetrics", Metrics},
     {"POST", "/_vigil/reset", "VigilReset", Reset},
     {"POST", "/_vigil/clock", "VigilClock", AdvanceClock},
     {"GET", "/_vigil/detectors/{detectorId}/lists", "VigilDetectorLists", DetectorLists},
+    {"GET", "/_vigil/watch", "VigilWatch", WatchProgress},
 };
 
 }  // namespace

@@ -71,10 +71,11 @@ std::unique_ptr<IngestSession> DetectionEngine::StartIngest(const DetectorRecord
 }
 
 StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, LogSource source,
-                                                std::string_view content, size_t max_bytes) {
+                                                std::string_view content, size_t max_bytes,
+                                                const ProcessedFileRecord* processed_file) {
   std::unique_ptr<IngestSession> session = StartIngest(detector, source, max_bytes);
   VIGIL_RETURN_IF_ERROR(session->Feed(content));
-  return session->Finish();
+  return session->Finish(processed_file);
 }
 
 void DetectionEngine::EvaluateFlows(DetectorState& state, std::span<const FlowRecord> records,
@@ -122,7 +123,8 @@ void DetectionEngine::EvaluateDns(DetectorState& state, std::span<const DnsQuery
 }
 
 Status DetectionEngine::RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
-                                       IngestOutcome& outcome) {
+                                       IngestOutcome& outcome,
+                                       const ProcessedFileRecord* processed_file) {
   std::vector<FindingService::Occurrence> occurrences;
   occurrences.reserve(emitter.pending().size());
   const int64_t now = clock_.NowMillis();
@@ -136,7 +138,7 @@ Status DetectionEngine::RecordFindings(const DetectorRecord& detector, const Emi
   }
   if (!occurrences.empty()) {
     VIGIL_ASSIGN_OR_RETURN(std::vector<FindingService::RecordOutcome> recorded,
-                           findings_.Record(detector.id, occurrences));
+                           findings_.Record(detector.id, occurrences, processed_file));
     for (const auto& result : recorded) {
       ++(result.created ? outcome.findings_created : outcome.findings_updated);
     }

@@ -55,9 +55,13 @@ class DetectionEngine {
 
   // Processes one batch (plain or gzip) for `detector`, whose findings are recorded.
   // CloudTrail events already ingested for the detector (same eventID) are skipped.
-  // InvalidInput when the body cannot be decompressed or is over `max_bytes`.
+  // InvalidInput when the body cannot be decompressed or is over `max_bytes`. With
+  // `processed_file` (the batch is a watched file), the file is recorded as processed
+  // in the transaction that stores the batch's findings; a batch without findings
+  // records nothing, and the caller records the file itself.
   StatusOr<IngestOutcome> Ingest(const DetectorRecord& detector, LogSource source,
-                                 std::string_view content, size_t max_bytes);
+                                 std::string_view content, size_t max_bytes,
+                                 const ProcessedFileRecord* processed_file = nullptr);
 
   // Starts a batch that arrives in pieces (see IngestSession), with the same results as
   // Ingest over the whole. The session borrows the engine, which must outlive it.
@@ -81,9 +85,10 @@ class DetectionEngine {
   Status EvaluateCloudTrail(DetectorState& state, const std::string& detector_id,
                             std::span<const CloudTrailEvent> events, const ThreatSnapshot& lists,
                             Emitter& emitter, std::vector<std::string>& claimed);
-  // Records what the rules of a batch found as findings of `detector`.
+  // Records what the rules of a batch found as findings of `detector` (with
+  // `processed_file`, in the transaction that records the file processed).
   Status RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
-                        IngestOutcome& outcome);
+                        IngestOutcome& outcome, const ProcessedFileRecord* processed_file);
 
   Store& store_;
   FindingService& findings_;

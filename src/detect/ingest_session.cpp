@@ -78,7 +78,7 @@ Status IngestSession::Feed(std::string_view piece) {
   return Status::Ok();
 }
 
-StatusOr<IngestOutcome> IngestSession::Finish() {
+StatusOr<IngestOutcome> IngestSession::Finish(const ProcessedFileRecord* processed_file) {
   if (!failure_.ok()) return failure_;
   if (finished_) return Status::Internal("ingest session finished twice");
   Status status = gunzip_.Finish();
@@ -86,7 +86,7 @@ StatusOr<IngestOutcome> IngestSession::Finish() {
     chunker_.Close();
     status = EvaluateReadyPieces();
   }
-  if (status.ok()) status = engine_.RecordFindings(detector_, emitter_, outcome_);
+  if (status.ok()) status = engine_.RecordFindings(detector_, emitter_, outcome_, processed_file);
   if (!status.ok()) return Fail(std::move(status));
   finished_ = true;
   return std::move(outcome_);

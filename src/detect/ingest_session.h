@@ -43,8 +43,9 @@ class IngestSession {
   Status Feed(std::string_view piece);
 
   // The body is complete: evaluates what is left, records the findings, and answers
-  // the batch's counts once they are stored.
-  StatusOr<IngestOutcome> Finish();
+  // the batch's counts once they are stored. With `processed_file` (a watched file) the
+  // findings and the file's being processed are committed in one transaction.
+  StatusOr<IngestOutcome> Finish(const ProcessedFileRecord* processed_file = nullptr);
 
  private:
   friend class DetectionEngine;

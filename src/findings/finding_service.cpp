@@ -40,7 +40,8 @@ void SetArchivedMember(json::object& finding, bool archived) {
 }  // namespace
 
 StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
-    const std::string& detector_id, const std::vector<Occurrence>& occurrences) {
+    const std::string& detector_id, const std::vector<Occurrence>& occurrences,
+    const ProcessedFileRecord* processed_file) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<FindingCriteria> rules, SuppressionRules(store_, detector_id));
   std::vector<FindingRecord> records;
   records.reserve(occurrences.size());
@@ -62,7 +63,7 @@ StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
     records.push_back(std::move(record));
   }
   VIGIL_ASSIGN_OR_RETURN(std::vector<Store::UpsertOutcome> stored,
-                         store_.UpsertFindings(records, MergeOccurrence));
+                         store_.UpsertFindings(records, MergeOccurrence, processed_file));
   std::vector<RecordOutcome> outcomes;
   outcomes.reserve(stored.size());
   for (const Store::UpsertOutcome& outcome : stored) {

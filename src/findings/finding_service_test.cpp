@@ -110,6 +110,39 @@ TEST_F(FindingServiceTest, RepeatedOccurrenceUpdatesOneFinding) {
   EXPECT_NE(finding["arn"].as_string().find("/finding/" + first.finding_id), std::string::npos);
 }
 
+TEST_F(FindingServiceTest, AProcessedFileIsRecordedWithItsFindings) {
+  RecordOne("ssh/i-1", Finding("UnauthorizedAccess:EC2/SSHBruteForce", kStart));
+  ProcessedFileRecord file{"/logs/a.log", 10, 20, detector_id_, 7, 1, 0, 0, kStart};
+  auto outcomes = service_->Record(
+      detector_id_,
+      {{"ssh/i-1", Finding("UnauthorizedAccess:EC2/SSHBruteForce", kStart + kMinute)},
+       {"scan/i-1", Finding("Recon:EC2/Portscan", kStart + kMinute)}},
+      &file);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  auto files = store_->ListProcessedFiles("/logs");
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  const ProcessedFileRecord& stored = files->front();
+  EXPECT_EQ(stored.path, "/logs/a.log");
+  EXPECT_EQ(stored.size, 10);
+  EXPECT_EQ(stored.modified_at, 20);
+  EXPECT_EQ(stored.records, 7);
+  EXPECT_EQ(stored.rejected, 1);
+  // Counted from what the upsert did, whatever the caller passed.
+  EXPECT_EQ(stored.findings_created, 1);
+  EXPECT_EQ(stored.findings_updated, 1);
+}
+
+TEST_F(FindingServiceTest, FindingsThatFailToStoreLeaveTheFileUnprocessed) {
+  ProcessedFileRecord file{"/logs/a.log", 10, 20, "no-such-detector", 7, 0, 0, 0, kStart};
+  auto outcomes = service_->Record("no-such-detector",
+                                   {{"scan/i-1", Finding("Recon:EC2/Portscan", kStart)}}, &file);
+  EXPECT_FALSE(outcomes.ok());
+  auto files = store_->ListProcessedFiles("/logs");
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+}
+
 TEST_F(FindingServiceTest, AnOlderOccurrenceDoesNotMoveTimesBackwards) {
   const auto first = RecordOne("k", Finding("Recon:EC2/Portscan", kStart + 10 * kMinute));
   RecordOne("k", Finding("Recon:EC2/Portscan", kStart));

@@ -85,4 +85,18 @@ struct ClientToken {
   std::string token;      // empty: no idempotency requested
 };
 
+// A log file `vigil serve --watch` has processed. A file is the same file while its
+// absolute path, size and modification time are unchanged; one rewritten later is new.
+struct ProcessedFileRecord {
+  std::string path;         // absolute
+  int64_t size = 0;         // bytes
+  int64_t modified_at = 0;  // mtime, nanoseconds since the epoch
+  std::string detector_id;  // whose findings the file's records went to
+  int64_t records = 0;
+  int64_t rejected = 0;
+  int64_t findings_created = 0;
+  int64_t findings_updated = 0;
+  int64_t processed_at = 0;  // epoch milliseconds
+};
+
 }  // namespace vigil

@@ -153,6 +153,21 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_sink ON outbox(sink, seq);
 )sql",
+    // 6: log files the folder watcher (vigil serve --watch) has processed, so a restart
+    // neither skips nor repeats one. Not tied to a detector: a file is read once.
+    R"sql(
+CREATE TABLE processed_files (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL,
+  detector_id TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  findings_created INTEGER NOT NULL,
+  findings_updated INTEGER NOT NULL,
+  processed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -332,7 +332,8 @@ Status SqliteFindingTable::Write(const FindingRecord& record, int64_t detector_k
 }
 
 StatusOr<std::vector<Store::UpsertOutcome>> SqliteFindingTable::Upsert(
-    const std::vector<FindingRecord>& incoming, const Store::FindingMerge& merge) {
+    const std::vector<FindingRecord>& incoming, const Store::FindingMerge& merge,
+    const UpsertFollowUp& then) {
   using Outcomes = std::vector<Store::UpsertOutcome>;
   return db_.InTransaction<Outcomes>([&]() -> StatusOr<Outcomes> {
     Outcomes outcomes;
@@ -360,6 +361,7 @@ StatusOr<std::vector<Store::UpsertOutcome>> SqliteFindingTable::Upsert(
       VIGIL_RETURN_IF_ERROR(Write(record, detector_key, std::nullopt));
       outcomes.push_back({record, true});
     }
+    if (then) VIGIL_RETURN_IF_ERROR(then(outcomes));
     return outcomes;
   });
 }

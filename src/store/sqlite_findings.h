@@ -16,8 +16,12 @@ class SqliteFindingTable {
   // Registers the SQL functions on `database`, which must outlive this.
   explicit SqliteFindingTable(SqliteDatabase& database);
 
+  // `then`, when given, runs in the upsert's transaction after the findings are written;
+  // its failure rolls the findings back too.
+  using UpsertFollowUp = std::function<Status(const std::vector<Store::UpsertOutcome>&)>;
   StatusOr<std::vector<Store::UpsertOutcome>> Upsert(const std::vector<FindingRecord>& incoming,
-                                                     const Store::FindingMerge& merge);
+                                                     const Store::FindingMerge& merge,
+                                                     const UpsertFollowUp& then = nullptr);
   StatusOr<std::vector<FindingRecord>> Get(const std::vector<std::string>& detector_ids,
                                            const std::vector<std::string>& ids);
   StatusOr<FindingIdPage> QueryIds(const FindingQuery& query);

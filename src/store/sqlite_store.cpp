@@ -1,5 +1,6 @@
 // SQLite implementation of Store's control plane (detectors, filters, threat lists,
 // tags, client tokens) over one SqliteDatabase connection.
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -450,10 +451,18 @@ class SqliteStore final : public Store {
     return untagged.status();
   }
 
-  StatusOr<std::vector<UpsertOutcome>> UpsertFindings(const std::vector<FindingRecord>& incoming,
-                                                      const FindingMerge& merge) override {
+  StatusOr<std::vector<UpsertOutcome>> UpsertFindings(
+      const std::vector<FindingRecord>& incoming, const FindingMerge& merge,
+      const ProcessedFileRecord* processed_file) override {
     auto lock = db_.Lock();
-    return findings_.Upsert(incoming, merge);
+    if (processed_file == nullptr) return findings_.Upsert(incoming, merge);
+    return findings_.Upsert(incoming, merge, [&](const std::vector<UpsertOutcome>& outcomes) {
+      ProcessedFileRecord file = *processed_file;
+      file.findings_created = std::count_if(outcomes.begin(), outcomes.end(),
+                                            [](const UpsertOutcome& o) { return o.created; });
+      file.findings_updated = static_cast<int64_t>(outcomes.size()) - file.findings_created;
+      return WriteProcessedFile(file);
+    });
   }
 
   StatusOr<std::vector<FindingRecord>> GetFindings(const std::vector<std::string>& detector_ids,
@@ -608,6 +617,30 @@ class SqliteStore final : public Store {
     return db_.Prepare("DELETE FROM ingested_events WHERE seen_at < ?").Bind(cutoff_millis).Run();
   }
 
+  Status RecordProcessedFile(const ProcessedFileRecord& file) override {
+    auto lock = db_.Lock();
+    return WriteProcessedFile(file);
+  }
+
+  StatusOr<std::vector<ProcessedFileRecord>> ListProcessedFiles(
+      const std::string& directory) override {
+    auto lock = db_.Lock();
+    // The paths under "dir/" are those from "dir/" up to "dir0" ('0' follows '/'), so the
+    // primary key's index answers this.
+    auto query = db_.Prepare(
+        "SELECT path, size, modified_at, detector_id, records, rejected, findings_created, "
+        "findings_updated, processed_at FROM processed_files WHERE path >= ? AND path < ? "
+        "ORDER BY path");
+    query.Bind(directory + "/", directory + "0");
+    std::vector<ProcessedFileRecord> files;
+    while (query.Next()) {
+      files.push_back({query.Text(0), query.Int(1), query.Int(2), query.Text(3), query.Int(4),
+                       query.Int(5), query.Int(6), query.Int(7), query.Int(8)});
+    }
+    VIGIL_RETURN_IF_ERROR(query.status());
+    return files;
+  }
+
   Status RefreshStatistics() override {
     auto lock = db_.Lock();
     return db_.Exec("PRAGMA analysis_limit = 1000; ANALYZE;");
@@ -617,8 +650,9 @@ class SqliteStore final : public Store {
     auto lock = db_.Lock();
     auto reset = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
       for (const char* table :
-           {"ingested_events", "finding_documents", "findings", "detector_keys", "tags", "filters",
-            "threat_lists", "publishing_destinations", "outbox", "detectors", "client_tokens"}) {
+           {"ingested_events", "processed_files", "finding_documents", "findings", "detector_keys",
+            "tags", "filters", "threat_lists", "publishing_destinations", "outbox", "detectors",
+            "client_tokens"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;
@@ -646,6 +680,18 @@ class SqliteStore final : public Store {
   static Status NoSuchResource(std::string_view what, std::string_view key) {
     return Status::NotFound("The request is rejected since no such resource found: " +
                             std::string(what) + " '" + std::string(key) + "'.");
+  }
+
+  // Callers hold the lock (and, with findings, the transaction).
+  Status WriteProcessedFile(const ProcessedFileRecord& file) {
+    return db_
+        .Prepare(
+            "INSERT OR REPLACE INTO processed_files (path, size, modified_at, detector_id, "
+            "records, rejected, findings_created, findings_updated, processed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .Bind(file.path, file.size, file.modified_at, file.detector_id, file.records, file.rejected,
+              file.findings_created, file.findings_updated, file.processed_at)
+        .Run();
   }
 
   // OK when the statement that gave `status` changed a row, else `if_missing`.

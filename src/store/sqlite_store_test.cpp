@@ -645,6 +645,42 @@ TEST_F(SqliteStoreTest, ConcurrentWritersInDifferentScopesAllSucceed) {
   }
 }
 
+// ---- Processed files (vigil serve --watch) ----
+
+ProcessedFileRecord MakeProcessedFile(std::string path, int64_t size) {
+  return {std::move(path), size, 1767225600000000000, "d1", 10, 1, 2, 3, 1767225600000};
+}
+
+TEST_F(SqliteStoreTest, ProcessedFilesAreListedByDirectory) {
+  for (const char* path : {"/logs/a/1.log", "/logs/a/sub/2.log", "/logs/a0/3.log", "/logs/ab/4.log",
+                           "/logs/a.log", "/other/a/5.log"}) {
+    ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile(path, 1)).ok());
+  }
+  auto files = store_->ListProcessedFiles("/logs/a");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  std::vector<std::string> paths;
+  for (const ProcessedFileRecord& file : *files) paths.push_back(file.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/logs/a/1.log", "/logs/a/sub/2.log"}));
+  const ProcessedFileRecord& first = files->front();
+  EXPECT_EQ(first.size, 1);
+  EXPECT_EQ(first.modified_at, 1767225600000000000);
+  EXPECT_EQ(first.detector_id, "d1");
+  EXPECT_EQ(first.records, 10);
+  EXPECT_EQ(first.rejected, 1);
+  EXPECT_EQ(first.findings_created, 2);
+  EXPECT_EQ(first.findings_updated, 3);
+  EXPECT_EQ(first.processed_at, 1767225600000);
+}
+
+TEST_F(SqliteStoreTest, RecordingAProcessedFileAgainReplacesIt) {
+  ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile("/logs/a.log", 1)).ok());
+  ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile("/logs/a.log", 2)).ok());
+  auto files = store_->ListProcessedFiles("/logs");
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(files->front().size, 2);
+}
+
 // ---- Reset, size, persistence ----
 
 TEST_F(SqliteStoreTest, ResetEmptiesEverything) {

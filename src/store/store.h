@@ -104,7 +104,10 @@ class Store {
   // inserts the incoming record; an existing one replaces the stored finding with
   // merge(existing, incoming), which must keep the id. Returns, for each incoming record
   // in order, the stored record and whether it was created. NotFound when a detector
-  // does not exist (and nothing is written).
+  // does not exist (and nothing is written). With `processed_file`, the same transaction
+  // records that file as processed (as RecordProcessedFile, its findings_created and
+  // findings_updated counted from this upsert), so a file's findings and the note that
+  // it was processed are committed together or not at all.
   using FindingMerge = std::function<StatusOr<FindingRecord>(const FindingRecord& existing,
                                                              const FindingRecord& incoming)>;
   struct UpsertOutcome {
@@ -112,7 +115,8 @@ class Store {
     bool created = false;
   };
   virtual StatusOr<std::vector<UpsertOutcome>> UpsertFindings(
-      const std::vector<FindingRecord>& incoming, const FindingMerge& merge) = 0;
+      const std::vector<FindingRecord>& incoming, const FindingMerge& merge,
+      const ProcessedFileRecord* processed_file = nullptr) = 0;
   // The findings with these ids among `detector_ids`, in no particular order; unknown
   // ids are skipped.
   virtual StatusOr<std::vector<FindingRecord>> GetFindings(
@@ -161,6 +165,14 @@ class Store {
                                  const std::vector<std::string>& event_ids) = 0;
   // Forgets event ids claimed before `cutoff_millis`.
   virtual Status PurgeEventIdsBefore(int64_t cutoff_millis) = 0;
+
+  // Files processed by the folder watcher, keyed by path: recording a path again
+  // replaces its earlier record (the file was rewritten).
+  virtual Status RecordProcessedFile(const ProcessedFileRecord& file) = 0;
+  // Every processed file under `directory` (an absolute path without a trailing '/'),
+  // in path order.
+  virtual StatusOr<std::vector<ProcessedFileRecord>> ListProcessedFiles(
+      const std::string& directory) = 0;
 
   // Refreshes the query planner's statistics (SQLite ANALYZE, sampled): without them it
   // may pick an index that filters where one that sorts is far faster. Takes about a
