@@ -64,6 +64,14 @@ WireError WireErrorFor(StatusCode code) {
       return {413, "BadRequestException", "PayloadTooLargeException"};
     case StatusCode::kUnknownOperation:
       return {404, "UnknownOperationException", "UnknownOperationException"};
+    case StatusCode::kMissingAuthentication:
+      return {403, "MissingAuthenticationTokenException", "MissingAuthenticationTokenException"};
+    case StatusCode::kIncompleteSignature:
+      return {403, "IncompleteSignatureException", "IncompleteSignatureException"};
+    case StatusCode::kUnrecognizedClient:
+      return {403, "UnrecognizedClientException", "UnrecognizedClientException"};
+    case StatusCode::kInvalidSignature:
+      return {403, "InvalidSignatureException", "InvalidSignatureException"};
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;
