@@ -1,6 +1,7 @@
 #include "http/sigv4.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <optional>
