@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsimdjson-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev
   libpugixml-dev libdeflate-dev zlib1g-dev
-  libcli11-dev libspdlog-dev libfmt-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-boto3 python3-botocore awscli wrk curl bc
 )

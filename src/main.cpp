@@ -21,8 +21,10 @@
 #include "cli/scan.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
+#include "http/credentials_file.h"
 #include "http/dispatcher.h"
 #include "http/server.h"
+#include "http/sigv4.h"
 #include "intel/list_parser.h"
 #include "intel/threat_intel_service.h"
 #include "store/store.h"
@@ -38,6 +40,7 @@ struct ServeFlags {
   std::string region = "us-east-1";
   std::string log_level = "info";
   std::string auth = "none";
+  std::string credentials;
   size_t threads = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;
   size_t max_ingest_bytes = 256 * 1024 * 1024;
@@ -171,6 +174,33 @@ int Serve(const ServeFlags& flags) {
   }
   const std::optional<std::vector<vigil::WatchSpec>> watch_specs = ParseWatchFlags(flags.watch);
   if (!watch_specs) return 2;
+  // Signatures are judged by the wall clock even with --test-clock: a test clock moved
+  // hours on would otherwise find every fresh signature expired.
+  vigil::SystemClock system_clock;
+  std::unique_ptr<vigil::http::SigV4Verifier> verifier;
+  if (flags.auth == "sigv4") {
+    if (flags.credentials.empty()) {
+      std::cerr << "vigil: --auth sigv4 needs --credentials FILE (or VIGIL_CREDENTIALS)\n";
+      return 2;
+    }
+    auto principals = vigil::http::LoadCredentialsFile(flags.credentials);
+    if (!principals.ok()) {
+      std::cerr << "vigil: --credentials " << principals.status().message() << "\n";
+      return 2;
+    }
+    std::error_code ec;
+    const auto permissions = std::filesystem::status(flags.credentials, ec).permissions();
+    using std::filesystem::perms;
+    if (!ec && (permissions & (perms::group_read | perms::others_read)) != perms::none) {
+      spdlog::warn("{} holds secret keys but other users may read it (chmod 600 it)",
+                   flags.credentials);
+    }
+    spdlog::info("auth=sigv4: {} access keys from {}", principals->size(), flags.credentials);
+    verifier = std::make_unique<vigil::http::SigV4Verifier>(std::move(*principals), system_clock);
+  } else if (!flags.credentials.empty()) {
+    std::cerr << "vigil: --credentials is used only with --auth sigv4\n";
+    return 2;
+  }
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
@@ -206,7 +236,6 @@ int Serve(const ServeFlags& flags) {
   services.metrics = &metrics;
 
   // The test clock starts at the real time and moves only when POST /_vigil/clock says.
-  vigil::SystemClock system_clock;
   std::unique_ptr<vigil::ManualClock> test_clock;
   if (flags.test_clock) test_clock = std::make_unique<vigil::ManualClock>(system_clock.NowMillis());
   const vigil::Clock& clock =
@@ -261,7 +290,8 @@ int Serve(const ServeFlags& flags) {
   });
   // New findings go out within about a second; updates when their frequency is due.
   vigil::PeriodicTask publishing_loop(std::chrono::seconds(1), [&] { publisher.RunOnce(); });
-  vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region});
+  vigil::http::Dispatcher dispatcher(router, metrics, clock, {flags.account, flags.region},
+                                     {verifier.get(), flags.max_body_bytes});
   vigil::http::Server server(options, dispatcher, metrics);
   if (auto listening = server.Listen(); !listening.ok()) {
     std::cerr << "vigil: " << listening.message() << "\n";
@@ -310,10 +340,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--auth", flags.auth,
-                   "Authentication mode; 'none' trusts the SigV4 header's key id and region")
+                   "Authentication: 'none' trusts the SigV4 header's key id and region unchecked; "
+                   "'sigv4' verifies every signature against --credentials")
       ->envname("VIGIL_AUTH")
-      ->check(CLI::IsMember({"none"}))
+      ->check(CLI::IsMember({"none", "sigv4"}))
       ->capture_default_str();
+  serve
+      ->add_option("--credentials", flags.credentials,
+                   "With --auth sigv4: JSON or TOML file of access keys, secrets and accounts")
+      ->envname("VIGIL_CREDENTIALS");
   serve->add_option("--threads", flags.threads, "I/O threads (0: one per core)")
       ->envname("VIGIL_THREADS")
       ->capture_default_str();

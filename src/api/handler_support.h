@@ -28,6 +28,7 @@ struct RouteSpec {
   std::string_view operation;
   ApiHandler handler;
   ApiBodySinkFactory open_body_sink = nullptr;
+  bool anonymous = false;  // served without authentication (health, metrics)
 };
 
 // 200 with `body` serialized.

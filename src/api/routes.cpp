@@ -17,7 +17,7 @@ void RegisterRoutes(http::Router& router, Services& services) {
           [&services, handler = spec.handler](const http::Request& request) {
             return handler(services, request);
           },
-          std::move(open_body_sink));
+          std::move(open_body_sink), spec.anonymous);
     }
   }
 }

@@ -128,8 +128,9 @@ StatusOr<http::Response> WatchProgress(Services& services, const http::Request&)
 }
 
 constexpr RouteSpec kRoutes[] = {
-    {"GET", "/_vigil/health", "VigilHealth", Health},
-    {"GET", "/_vigil/metrics", "VigilMetrics", Metrics},
+    // Load balancers and Prometheus do not sign their requests.
+    {"GET", "/_vigil/health", "VigilHealth", Health, nullptr, /*anonymous=*/true},
+    {"GET", "/_vigil/metrics", "VigilMetrics", Metrics, nullptr, /*anonymous=*/true},
     {"POST", "/_vigil/reset", "VigilReset", Reset},
     {"POST", "/_vigil/clock", "VigilClock", AdvanceClock},
     {"GET", "/_vigil/detectors/{detectorId}/lists", "VigilDetectorLists", DetectorLists},

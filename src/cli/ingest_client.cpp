@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/digest.h"
+
 namespace vigil {
 
 namespace {
@@ -50,9 +52,11 @@ std::string FirstLine(std::string_view text, size_t max_chars) {
 struct IngestClient::Curl {
   CURL* handle = nullptr;
   curl_slist* headers = nullptr;
+  curl_slist* body_headers = nullptr;  // `headers` plus those of the body being posted
   char error[CURL_ERROR_SIZE] = "";
 
   ~Curl() {
+    curl_slist_free_all(body_headers);
     curl_slist_free_all(headers);
     if (handle != nullptr) curl_easy_cleanup(handle);
   }
@@ -135,6 +139,19 @@ PostResult IngestClient::Post(const std::string& body) {
   if (curl_->handle == nullptr) {
     result.error = "cannot start an HTTP client";
     return result;
+  }
+  if (target_.credentials) {
+    // The body's SHA-256 in a signed header (curl signs every header it sends) lets a
+    // server that verifies signatures (--auth sigv4) check this one before the body
+    // arrives, and so take the body as it streams in rather than hold it.
+    curl_slist_free_all(curl_->body_headers);
+    curl_->body_headers = nullptr;
+    for (const curl_slist* header = curl_->headers; header != nullptr; header = header->next) {
+      curl_->body_headers = curl_slist_append(curl_->body_headers, header->data);
+    }
+    curl_->body_headers = curl_slist_append(curl_->body_headers,
+                                            ("x-amz-content-sha256: " + Sha256Hex(body)).c_str());
+    curl_easy_setopt(curl_->handle, CURLOPT_HTTPHEADER, curl_->body_headers);
   }
   std::chrono::milliseconds backoff = retry_.first_backoff;
   for (int number = 1;; ++number) {

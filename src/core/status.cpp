@@ -21,6 +21,14 @@ const char* CodeName(StatusCode code) {
       return "PayloadTooLarge";
     case StatusCode::kUnknownOperation:
       return "UnknownOperation";
+    case StatusCode::kMissingAuthentication:
+      return "MissingAuthentication";
+    case StatusCode::kIncompleteSignature:
+      return "IncompleteSignature";
+    case StatusCode::kUnrecognizedClient:
+      return "UnrecognizedClient";
+    case StatusCode::kInvalidSignature:
+      return "InvalidSignature";
     case StatusCode::kInternal:
       return "Internal";
   }

@@ -21,7 +21,12 @@ enum class StatusCode {
   kAccessDenied,      // the caller may not touch this resource
   kPayloadTooLarge,   // request body over the configured limit
   kUnknownOperation,  // no route for this method and path
-  kInternal,          // a bug or an environment failure (disk, SQLite)
+  // A request that failed authentication (--auth sigv4); each is one of AWS's 403 types.
+  kMissingAuthentication,  // neither an Authorization header nor a presigned query
+  kIncompleteSignature,    // a signature that is malformed or lacks a part
+  kUnrecognizedClient,     // an access key (or security token) that is not known
+  kInvalidSignature,       // a wrong signature, scope, or a request too old or too new
+  kInternal,               // a bug or an environment failure (disk, SQLite)
 };
 
 class Status {

@@ -1,7 +1,8 @@
 // Dispatcher: turns one complete HTTP request into one response, independent of
-// sockets. Routes it, builds its RequestContext, calls the handler, maps a non-OK
-// Status to the AWS rest-json error shape, records metrics and logs one line. A route
-// with a BodySink has its body streamed in instead (StreamingRequest), answered alike.
+// sockets. Routes it, authenticates it (--auth sigv4), builds its RequestContext, calls
+// the handler, maps a non-OK Status to the AWS rest-json error shape, records metrics and
+// logs one line. A route with a BodySink has its body streamed in instead
+// (StreamingRequest), answered alike.
 #pragma once
 
 #include <chrono>
@@ -9,12 +10,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "core/time.h"
 #include "http/metrics.h"
 #include "http/request_identity.h"
 #include "http/router.h"
+#include "http/sigv4.h"
 
 namespace vigil::http {
 
@@ -23,6 +27,8 @@ struct IncomingRequest {
   std::string_view target;         // raw request-target: path plus optional "?query"
   std::string_view authorization;  // Authorization header, may be empty
   std::string body;
+  // Every header as received, Authorization included: what --auth sigv4 verifies.
+  std::vector<std::pair<std::string_view, std::string_view>> headers = {};
 };
 
 struct OutgoingResponse {
@@ -37,13 +43,26 @@ struct OutgoingResponse {
 // and a {"message","__type"} body. Internal errors hide their detail from the client.
 OutgoingResponse ErrorResponse(const Status& status, std::string request_id);
 
+// How requests are authenticated.
+struct AuthOptions {
+  // nullptr: `--auth none`, where the Authorization header names the account and region
+  // unchecked (IdentityFromAuthorization). Otherwise every request but those of anonymous
+  // routes must carry a signature this verifier accepts. Borrowed.
+  const SigV4Verifier* verifier = nullptr;
+  // A streamed body whose signature covers its own SHA-256 can be verified only once it has
+  // all arrived, so it is held until then, up to this size; larger ones must declare their
+  // hash in a signed x-amz-content-sha256 header (vigil ingest does).
+  size_t max_held_body_bytes = 10 * 1024 * 1024;
+};
+
 class StreamingRequest;
 
 class Dispatcher {
  public:
   // Borrows all arguments; they must outlive the dispatcher. Thread-safe.
   // `metrics` has one slot per route plus a last slot for unmatched requests.
-  Dispatcher(const Router& router, Metrics& metrics, const Clock& clock, IdentityDefaults defaults);
+  Dispatcher(const Router& router, Metrics& metrics, const Clock& clock, IdentityDefaults defaults,
+             AuthOptions auth = {});
 
   // Never throws: exceptions from handlers become 500 InternalServerErrorException.
   OutgoingResponse Handle(IncomingRequest request) const;
@@ -67,8 +86,20 @@ class Dispatcher {
     std::string_view operation = "UnknownOperation";
   };
 
+  // With --auth sigv4, what OpenStream learns from a request's head.
+  struct HeadAuthentication {
+    std::optional<SignatureClaim> claim;  // empty: not authenticated (anonymous route)
+    PayloadCoverage coverage = PayloadCoverage::kUnsigned;
+  };
+
   // Fills `request` (identity, context, labels, query) from `incoming` and finds its route.
-  StatusOr<const Route*> Resolve(IncomingRequest& incoming, Request& request, Call& call) const;
+  // Authenticates the request first: whole (Handle), or as far as its head allows when
+  // `head` is given (OpenStream), which then says what is left to check.
+  StatusOr<const Route*> Resolve(IncomingRequest& incoming, Request& request, Call& call,
+                                 HeadAuthentication* head = nullptr) const;
+  // Sets the account and region of `request`, from its verified signature with --auth sigv4.
+  Status Authenticate(const IncomingRequest& incoming, const Route* route, Request& request,
+                      HeadAuthentication* head) const;
   // Maps `result` to the response, records metrics and logs the request's line.
   OutgoingResponse Answer(const Call& call, const Request& request,
                           StatusOr<Response> result) const;
@@ -77,6 +108,7 @@ class Dispatcher {
   Metrics& metrics_;
   const Clock& clock_;
   IdentityDefaults defaults_;
+  AuthOptions auth_;
 };
 
 // A request whose body is read in pieces into its route's BodySink: answered, counted and

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"
+
 namespace vigil::http {
 namespace {
 
@@ -408,6 +410,14 @@ TEST(ErrorResponseTest, MapsEachCodeToItsWireError) {
       {Status(StatusCode::kUnknownOperation, "x"), 404, "UnknownOperationException",
        "UnknownOperationException"},
       {Status::Internal("x"), 500, "InternalServerErrorException", "InternalException"},
+      {Status(StatusCode::kMissingAuthentication, "x"), 403, "MissingAuthenticationTokenException",
+       "MissingAuthenticationTokenException"},
+      {Status(StatusCode::kIncompleteSignature, "x"), 403, "IncompleteSignatureException",
+       "IncompleteSignatureException"},
+      {Status(StatusCode::kUnrecognizedClient, "x"), 403, "UnrecognizedClientException",
+       "UnrecognizedClientException"},
+      {Status(StatusCode::kInvalidSignature, "x"), 403, "InvalidSignatureException",
+       "InvalidSignatureException"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status.ToString());
@@ -424,6 +434,179 @@ TEST(ErrorResponseTest, InternalErrorMessageDoesNotCarryTheDetail) {
       ErrorResponse(Status::Internal("SQLITE_CORRUPT: database disk image is malformed"), "req-3");
   EXPECT_EQ(response.body.find("SQLITE_CORRUPT"), std::string::npos) << response.body;
   EXPECT_EQ(response.body.find("malformed"), std::string::npos) << response.body;
+}
+
+// --auth sigv4: the dispatcher verifies signatures before anything else.
+
+constexpr std::string_view kSecret = "alice-secret";
+constexpr int64_t kNowMillis = 1767225600000;  // 2026-01-01T00:00:00Z
+constexpr std::string_view kNow = "20260101T000000Z";
+
+// A request owning its text, signed as AKIAALICE for guardduty in eu-west-1.
+struct SignedRequest {
+  std::string method;
+  std::string target;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // Signs over the body's hash, declared in x-amz-content-sha256 or not.
+  SignedRequest(std::string method, std::string target, std::string body, bool declare_hash,
+                std::string_view secret = kSecret)
+      : method(std::move(method)), target(std::move(target)), body(std::move(body)) {
+    headers = {{"Host", "127.0.0.1:8484"}, {"X-Amz-Date", std::string(kNow)}};
+    std::string signed_headers = "host;x-amz-date";
+    if (declare_hash) {
+      headers.emplace_back("x-amz-content-sha256", Sha256Hex(this->body));
+      signed_headers = "host;x-amz-content-sha256;x-amz-date";
+    }
+    const std::string scope = "20260101/eu-west-1/guardduty/aws4_request";
+    const std::string canonical =
+        CanonicalRequestHead(Head(), signed_headers, false) + Sha256Hex(this->body);
+    const std::string signature = SigV4Signature(secret, "20260101", "eu-west-1", "guardduty",
+                                                 StringToSign(kNow, scope, canonical));
+    headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAALICE/" + scope +
+                                              ", SignedHeaders=" + signed_headers +
+                                              ", Signature=" + signature);
+  }
+
+  RequestHead Head() const {
+    RequestHead head{method, target, {}};
+    for (const auto& [name, value] : headers) head.headers.emplace_back(name, value);
+    return head;
+  }
+  IncomingRequest Incoming(std::string sent_body) const {
+    IncomingRequest incoming{method, target, "", std::move(sent_body), Head().headers};
+    for (const auto& [name, value] : headers) {
+      if (name == "Authorization") incoming.authorization = value;
+    }
+    return incoming;
+  }
+  IncomingRequest Incoming() const { return Incoming(body); }
+};
+
+class SigV4DispatcherTest : public DispatcherTest {
+ protected:
+  SigV4DispatcherTest()
+      : sigv4_clock_(kNowMillis),
+        verifier_({{"AKIAALICE", std::string(kSecret), "111122223333"}}, sigv4_clock_) {
+    router_.Add(
+        "GET", "/health", "Health", [](const Request&) -> StatusOr<Response> { return Response{}; },
+        nullptr,
+        /*anonymous=*/true);
+    std::vector<std::string> operations;
+    for (const Route& route : router_.routes()) operations.push_back(route.operation);
+    operations.push_back("UnknownOperation");
+    metrics_ = std::make_unique<Metrics>(std::move(operations));
+    dispatcher_ = std::make_unique<Dispatcher>(router_, *metrics_, clock_, IdentityDefaults(),
+                                               AuthOptions{&verifier_, 16});
+  }
+
+  ManualClock sigv4_clock_;
+  SigV4Verifier verifier_;
+};
+
+TEST_F(SigV4DispatcherTest, AnUnsignedRequestIs403MissingAuthenticationToken) {
+  const OutgoingResponse response = Send("POST", "/echo/x");
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(response.error_type, "MissingAuthenticationTokenException");
+  const json::object body = BodyObject(response);
+  EXPECT_EQ(StringMember(body, "message"), "Missing Authentication Token");
+  EXPECT_EQ(StringMember(body, "__type"), "MissingAuthenticationTokenException");
+  EXPECT_FALSE(response.request_id.empty());
+}
+
+TEST_F(SigV4DispatcherTest, UnknownPathsAreNotRevealedToUnsignedCallers) {
+  EXPECT_EQ(Send("GET", "/no/such/path").status, 403);
+  const SignedRequest signed_request("GET", "/no/such/path", "", false);
+  EXPECT_EQ(dispatcher_->Handle(signed_request.Incoming()).status, 404);
+}
+
+TEST_F(SigV4DispatcherTest, AnonymousRoutesNeedNoSignature) {
+  EXPECT_EQ(Send("GET", "/health").status, 200);
+}
+
+TEST_F(SigV4DispatcherTest, TheSignersAccountAndTheScopesRegionMakeTheContext) {
+  const SignedRequest signed_request("POST", "/echo/x?a=1", R"({"n":1})", false);
+  const OutgoingResponse response = dispatcher_->Handle(signed_request.Incoming());
+  ASSERT_EQ(response.status, 204) << response.body;
+  EXPECT_EQ(seen_.context.account, "111122223333");
+  EXPECT_EQ(seen_.context.region, "eu-west-1");
+  EXPECT_EQ(seen_.body, R"({"n":1})");
+}
+
+TEST_F(SigV4DispatcherTest, AChangedBodyIsAnInvalidSignature) {
+  const SignedRequest signed_request("POST", "/echo/x", R"({"n":1})", false);
+  const OutgoingResponse response = dispatcher_->Handle(signed_request.Incoming(R"({"n":2})"));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(response.error_type, "InvalidSignatureException");
+}
+
+TEST_F(SigV4DispatcherTest, AWrongSecretIsAnInvalidSignature) {
+  const SignedRequest signed_request("POST", "/echo/x", "", false, "not-alice");
+  EXPECT_EQ(dispatcher_->Handle(signed_request.Incoming()).error_type, "InvalidSignatureException");
+}
+
+TEST_F(SigV4DispatcherTest, ADeclaredHashLetsTheBodyStreamAndIsCheckedAtTheEnd) {
+  const SignedRequest signed_request("POST", "/upload/a", "hello", true);
+  std::unique_ptr<StreamingRequest> stream = dispatcher_->OpenStream(signed_request.Incoming(""));
+  ASSERT_NE(stream, nullptr);
+  ASSERT_FALSE(stream->answered());
+  EXPECT_EQ(seen_.context.account, "111122223333");  // the route's sink is open already
+  stream->Write("hel");
+  stream->Write("lo");
+  stream->Finish();
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "a:hello");
+
+  std::unique_ptr<StreamingRequest> changed = dispatcher_->OpenStream(signed_request.Incoming(""));
+  ASSERT_NE(changed, nullptr);
+  changed->Write("jello");
+  changed->Finish();
+  EXPECT_EQ(changed->TakeResponse().error_type, "InvalidSignatureException");
+}
+
+TEST_F(SigV4DispatcherTest, AnUndeclaredHashHoldsTheBodyUntilItIsVerified) {
+  const SignedRequest signed_request("POST", "/upload/a", "hello", false);
+  std::unique_ptr<StreamingRequest> stream = dispatcher_->OpenStream(signed_request.Incoming(""));
+  ASSERT_NE(stream, nullptr);
+  EXPECT_EQ(seen_.method, "");  // nothing unverified has reached the route
+  stream->Write("hel");
+  stream->Write("lo");
+  EXPECT_EQ(seen_.method, "");
+  stream->Finish();
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "a:hello");
+  EXPECT_EQ(seen_.context.account, "111122223333");
+
+  seen_ = Request();
+  std::unique_ptr<StreamingRequest> changed = dispatcher_->OpenStream(signed_request.Incoming(""));
+  changed->Write("jello");
+  changed->Finish();
+  EXPECT_EQ(changed->TakeResponse().error_type, "InvalidSignatureException");
+  EXPECT_EQ(seen_.method, "");  // the route never saw it
+}
+
+TEST_F(SigV4DispatcherTest, AHeldBodyHasALimit) {
+  const SignedRequest signed_request("POST", "/upload/a", std::string(17, 'x'), false);
+  std::unique_ptr<StreamingRequest> stream = dispatcher_->OpenStream(signed_request.Incoming(""));
+  stream->Write(std::string(10, 'x'));
+  EXPECT_FALSE(stream->answered());
+  stream->Write(std::string(7, 'x'));
+  ASSERT_TRUE(stream->answered());
+  const OutgoingResponse response = stream->TakeResponse();
+  EXPECT_EQ(response.status, 413);
+  EXPECT_NE(StringMember(BodyObject(response), "message").find("x-amz-content-sha256"),
+            std::string::npos);
+}
+
+TEST_F(SigV4DispatcherTest, AnUnsignedStreamIsRefusedBeforeItsBody) {
+  std::unique_ptr<StreamingRequest> stream =
+      dispatcher_->OpenStream(IncomingRequest{"POST", "/upload/a", "", ""});
+  ASSERT_NE(stream, nullptr);
+  ASSERT_TRUE(stream->answered());
+  EXPECT_EQ(stream->TakeResponse().status, 403);
 }
 
 }  // namespace

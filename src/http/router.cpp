@@ -47,7 +47,7 @@ std::vector<std::string> Request::QueryValues(std::string_view name) const {
 }
 
 void Router::Add(std::string method, std::string path_template, std::string operation,
-                 Handler handler, BodySinkFactory open_body_sink) {
+                 Handler handler, BodySinkFactory open_body_sink, bool anonymous) {
   std::vector<Segment> segments;
   for (std::string_view part : SplitPath(path_template)) {
     if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
@@ -58,7 +58,8 @@ void Router::Add(std::string method, std::string path_template, std::string oper
   }
   templates_.push_back(std::move(segments));
   routes_.push_back(Route{std::move(method), std::move(path_template), std::move(operation),
-                          std::move(handler), std::move(open_body_sink), routes_.size()});
+                          std::move(handler), std::move(open_body_sink), anonymous,
+                          routes_.size()});
 }
 
 StatusOr<Router::Match> Router::Find(std::string_view method, std::string_view raw_path) const {

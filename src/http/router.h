@@ -65,6 +65,8 @@ struct Route {
   Handler handler;        // the whole request
   // Optional: the body streamed into a sink instead, where the server reads it in pieces.
   BodySinkFactory open_body_sink;
+  // Answered without authentication in every --auth mode (health checks, metric scrapes).
+  bool anonymous = false;
   size_t index = 0;  // position in the router, for per-route metrics
 };
 
@@ -72,7 +74,7 @@ class Router {
  public:
   // Adds a route. Templates are literal segments and {label} segments.
   void Add(std::string method, std::string path_template, std::string operation, Handler handler,
-           BodySinkFactory open_body_sink = nullptr);
+           BodySinkFactory open_body_sink = nullptr, bool anonymous = false);
 
   struct Match {
     const Route* route = nullptr;

@@ -113,8 +113,11 @@ class Session : public std::enable_shared_from_this<Session> {
     body_deadline_ = std::chrono::steady_clock::now() + state_.options.body_timeout;
     if (IsLargeBodyPath(parser_->get().target())) {
       const auto& request = parser_->get();
-      streaming_ = state_.dispatcher.OpenStream(
-          {request.method_string(), request.target(), request[bhttp::field::authorization], {}});
+      streaming_ = state_.dispatcher.OpenStream({request.method_string(),
+                                                 request.target(),
+                                                 request[bhttp::field::authorization],
+                                                 {},
+                                                 Headers(request)});
       if (streaming_) return StartStreaming();
     }
     stream_.expires_at(body_deadline_);
@@ -208,6 +211,15 @@ class Session : public std::enable_shared_from_this<Session> {
            target.starts_with(state_.options.large_body_path_prefix);
   }
 
+  // Every header as received, for the dispatcher (SigV4 may sign any of them). Views into
+  // `fields`, which must outlive them.
+  static std::vector<std::pair<std::string_view, std::string_view>> Headers(
+      const bhttp::fields& fields) {
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    for (const auto& field : fields) headers.emplace_back(field.name_string(), field.value());
+    return headers;
+  }
+
   static bool IsMalformedHttp(beast::error_code ec) {
     return ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
@@ -222,7 +234,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();
     auto& request = parser_->get();
     IncomingRequest incoming{request.method_string(), request.target(),
-                             request[bhttp::field::authorization], std::move(request.body())};
+                             request[bhttp::field::authorization], std::move(request.body()),
+                             Headers(request)};
     OutgoingResponse response = state_.dispatcher.Handle(std::move(incoming));
     Write(std::move(response), request.keep_alive());
   }

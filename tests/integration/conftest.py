@@ -81,11 +81,12 @@ def auth_header(account=ACCOUNT_A, region=REGION):
 class VigilServer:
     """One `vigil serve` process on a free local port."""
 
-    def __init__(self, data_dir=None, in_memory=False, extra_args=()):
+    def __init__(self, data_dir=None, in_memory=False, extra_args=(), log_level="warn"):
         assert (data_dir is None) == in_memory, "pass exactly one of data_dir / in_memory"
         self.data_dir = data_dir
         self.in_memory = in_memory
         self.extra_args = list(extra_args)
+        self.log_level = log_level
         self.proc = None
         self.port = None
         self._log_dir = tempfile.mkdtemp(prefix="vigil-log-")
@@ -115,7 +116,7 @@ class VigilServer:
         self._log_file = open(self._log_path, "wb")
         cmd = [str(VIGIL_BIN), "serve", "--listen", f"127.0.0.1:{self.port}"]
         cmd += ["--in-memory"] if self.in_memory else ["--data-dir", str(self.data_dir)]
-        cmd += ["--log-level", "warn"] + self.extra_args
+        cmd += ["--log-level", self.log_level] + self.extra_args
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT
         )
@@ -151,11 +152,13 @@ class VigilServer:
         self._log_file.close()
         return proc.returncode
 
-    def stderr(self):
+    def stderr(self, tail=8000):
+        """The end of the server's output (all of it with tail=None)."""
         if self._log_path is None:
             return ""
         with open(self._log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")[-8000:]
+            text = f.read().decode("utf-8", "replace")
+        return text if tail is None else text[-tail:]
 
     # -- clients ------------------------------------------------------------------------
 
