@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "intel/list_parser.h"
@@ -27,6 +28,10 @@ class IpMatcher {
 
   // The lists containing `address` (host byte order); 0 when none.
   ListMask Lookup(uint32_t address) const;
+  // Lookup of each address into `masks` (the same size). Faster than one at a time: a
+  // lookup is three dependent cache misses, and here later addresses' misses are started
+  // (prefetched) while earlier ones are searched.
+  void LookupAll(std::span<const uint32_t> addresses, std::span<ListMask> masks) const;
 
   size_t interval_count() const;
   size_t memory_bytes() const;
