@@ -313,16 +313,24 @@ void BM_DetectFlowLogs(benchmark::State& state) {
     PortSweepRule port_sweep(settings);
     PortProbeRule port_probe(settings);
     Emitter emitter;
-    const ParseResult<FlowRecord> parsed = ParseFlowLogs(content);
-    for (const FlowRecord& record : parsed.records) {
-      const OrientedFlow flow = Orient(record);
-      MatchFlowThreats(record, flow, *lists, emitter);
-      brute_force.Observe(record, flow, *lists, emitter);
-      port_scan.Observe(record, flow, *lists, emitter);
-      port_sweep.Observe(record, flow, *lists, emitter);
-      port_probe.Observe(record, flow, *lists, emitter);
+    // As DetectionEngine::Ingest does it.
+    FlowLogReader reader(content);
+    std::vector<FlowRecord> batch;
+    std::vector<OrientedFlow> flows;
+    while (reader.Next(batch)) {
+      Orient(batch, *lists, flows);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const FlowRecord& record = batch[i];
+        const OrientedFlow& flow = flows[i];
+        MatchFlowThreats(record, flow, *lists, emitter);
+        brute_force.Observe(record, flow, *lists, emitter);
+        port_scan.Observe(record, flow, *lists, emitter);
+        port_sweep.Observe(record, flow, *lists, emitter);
+        port_probe.Observe(record, flow, *lists, emitter);
+      }
+      records += batch.size();
     }
-    records += parsed.records.size() + parsed.skipped;
+    records += reader.tally().skipped;
     found = emitter.pending().size();
   }
   state.SetItemsProcessed(static_cast<int64_t>(records));

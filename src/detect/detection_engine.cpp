@@ -59,11 +59,15 @@ DetectionEngine::DetectorState& DetectionEngine::StateOf(const std::string& dete
 
 namespace {
 
+void Account(const ParseTally& tally, IngestOutcome& outcome) {
+  outcome.rejected = tally.rejected;
+  outcome.rejects = tally.rejects;
+}
+
 template <typename Record>
 void Account(const ParseResult<Record>& parsed, IngestOutcome& outcome) {
   outcome.records = parsed.records.size();
-  outcome.rejected = parsed.rejected;
-  outcome.rejects = parsed.rejects;
+  Account(static_cast<const ParseTally&>(parsed), outcome);
 }
 
 }  // namespace
@@ -80,16 +84,25 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
   Emitter emitter;
   switch (source) {
     case LogSource::kFlowLogs: {
-      const ParseResult<FlowRecord> parsed = ParseFlowLogs(plain, flow_log_format_);
-      Account(parsed, outcome);
-      for (const FlowRecord& record : parsed.records) {
-        const OrientedFlow flow = Orient(record);
-        MatchFlowThreats(record, flow, *lists, emitter);
-        state.brute_force.Observe(record, flow, *lists, emitter);
-        state.port_scan.Observe(record, flow, *lists, emitter);
-        state.port_sweep.Observe(record, flow, *lists, emitter);
-        state.port_probe.Observe(record, flow, *lists, emitter);
+      // A batch of records at a time: they stay in cache, and a large body never has all
+      // its records in memory at once.
+      FlowLogReader reader(plain, flow_log_format_);
+      std::vector<FlowRecord> records;
+      std::vector<OrientedFlow> flows;
+      while (reader.Next(records)) {
+        Orient(records, *lists, flows);
+        for (size_t i = 0; i < records.size(); ++i) {
+          const FlowRecord& record = records[i];
+          const OrientedFlow& flow = flows[i];
+          MatchFlowThreats(record, flow, *lists, emitter);
+          state.brute_force.Observe(record, flow, *lists, emitter);
+          state.port_scan.Observe(record, flow, *lists, emitter);
+          state.port_sweep.Observe(record, flow, *lists, emitter);
+          state.port_probe.Observe(record, flow, *lists, emitter);
+        }
+        outcome.records += records.size();
       }
+      Account(reader.tally(), outcome);
       break;
     }
     case LogSource::kCloudTrail: {

@@ -12,11 +12,17 @@
 
 namespace vigil {
 
+// Flow rules see each record with its OrientedFlow, which carries the threat-list lookup
+// of the remote address (flow.remote_lists): test it with lists.IsTrusted / NamesThreat /
+// ThreatLists instead of looking the address up again. Records and flows view the log
+// text; copy what outlives Observe (EventWindow copies its keys, the helpers below
+// build findings).
+//
 // occurrences.cpp — what every rule family fills in the same way.
 // The finding resource of a flow record's interface.
 InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow);
 // The instance a flow record belongs to, else its interface: the resource part of keys.
-std::string FlowResourceKey(const FlowRecord& record);
+std::string_view FlowResourceKey(const FlowRecord& record);
 // A NETWORK_CONNECTION occurrence of `type` for a flow record, times from the record.
 Occurrence ConnectionOccurrence(const FindingTypeInfo* type, const FlowRecord& record,
                                 const OrientedFlow& flow, std::string resource_role);
