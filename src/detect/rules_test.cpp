@@ -429,5 +429,37 @@ TEST(EmitterTest, OneIssueInABatchIsOneOccurrenceWithACount) {
   EXPECT_EQ(pending.occurrence.last_seen, (kStart + 4 + 2) * 1000);
 }
 
+TEST(EmitterTest, PendingIsInKeyOrderWhateverTheOrderOfEmits) {
+  const FindingTypeInfo* type = FindFindingType("Recon:EC2/Portscan");
+  ASSERT_NE(type, nullptr);
+  const auto occurrence = [&](int64_t seen) {
+    Occurrence found;
+    found.type = type;
+    found.first_seen = found.last_seen = seen;
+    return found;
+  };
+  Emitter emitter;
+  for (const std::string key : {"m", "b", "z", "b", "a"}) emitter.Emit(key, occurrence(10));
+  std::vector<std::string> keys;
+  for (const auto& [key, pending] : emitter.pending()) keys.push_back(key);
+  const std::string prefix = std::string(type->type) + "|";
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{prefix + "a", prefix + "b", prefix + "m", prefix + "z"}));
+  EXPECT_EQ(emitter.pending().at(prefix + "b").count, 2);
+
+  // Emitting after pending() was read: known keys are updated, new ones join in order.
+  emitter.Emit("b", occurrence(5));
+  emitter.Emit("c", occurrence(20));
+  emitter.Emit("0", occurrence(20));
+  keys.clear();
+  for (const auto& [key, pending] : emitter.pending()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{prefix + "0", prefix + "a", prefix + "b", prefix + "c",
+                                            prefix + "m", prefix + "z"}));
+  const Emitter::Pending& b = emitter.pending().at(prefix + "b");
+  EXPECT_EQ(b.count, 3);
+  EXPECT_EQ(b.occurrence.first_seen, 5);
+  EXPECT_EQ(b.occurrence.last_seen, 10);
+}
+
 }  // namespace
 }  // namespace vigil
