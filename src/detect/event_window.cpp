@@ -20,7 +20,7 @@ size_t EventWindow::Add(uint64_t number, std::string_view text, int64_t time, ui
   auto found = states_.find(key);
   if (found == states_.end()) {
     // Counted before Evict, which would otherwise drop the text if its last key went.
-    ++text_by_id_[key.text_id]->second.keys;
+    ++texts_[key.text_id].keys;
     if (states_.size() >= max_keys_) Evict();
     found = states_.emplace(key, State()).first;
   }
@@ -41,28 +41,32 @@ size_t EventWindow::Add(uint64_t number, std::string_view text, int64_t time, ui
                                         Event(time - window_millis_, uint64_t{0}));
   const Event* last = std::upper_bound(events.data(), events.data() + events.size(),
                                        Event(time + window_millis_, UINT64_MAX));
+  // Most keys have one event in reach: a window holds it if it is this one's time.
+  if (last - first == 1) return first->first == time ? 1 : 0;
   return BusiestWindow(first, last, time);
 }
 
 uint32_t EventWindow::TextId(std::string_view text) {
-  if (const auto found = texts_.find(text); found != texts_.end()) return found->second.id;
+  if (const auto found = text_ids_.find(text); found != text_ids_.end()) return found->second;
   uint32_t id;
   if (!free_text_ids_.empty()) {
     id = free_text_ids_.back();
     free_text_ids_.pop_back();
   } else {
-    id = static_cast<uint32_t>(text_by_id_.size());
-    text_by_id_.push_back(nullptr);
+    id = static_cast<uint32_t>(texts_.size());
+    texts_.emplace_back();
   }
-  text_by_id_[id] = &*texts_.emplace(std::string(text), Text{id, 0}).first;
+  texts_[id].text.assign(text);
+  text_ids_.emplace(texts_[id].text, id);
   return id;
 }
 
 void EventWindow::ReleaseText(uint32_t id) {
-  TextMap::value_type* text = text_by_id_[id];
-  if (--text->second.keys != 0) return;
-  texts_.erase(texts_.find(text->first));  // by iterator: the key argument would dangle
-  text_by_id_[id] = nullptr;
+  Text& text = texts_[id];
+  if (--text.keys != 0) return;
+  text_ids_.erase(std::string_view(text.text));
+  text.text.clear();
+  text.text.shrink_to_fit();
   free_text_ids_.push_back(id);
 }
 
@@ -121,13 +125,11 @@ void EventWindow::Evict() {
   if (states_.size() < max_keys_) return;
   // Still full: drop the idlest tenth, ties broken by key so which go is deterministic.
   const size_t drop = std::max<size_t>(1, states_.size() / 10);
-  std::nth_element(by_age.begin(), by_age.begin() + drop, by_age.end(),
-                   [&](const auto& a, const auto& b) {
-                     return std::forward_as_tuple(a.first, a.second.number,
-                                                  text_by_id_[a.second.text_id]->first) <
-                            std::forward_as_tuple(b.first, b.second.number,
-                                                  text_by_id_[b.second.text_id]->first);
-                   });
+  std::nth_element(
+      by_age.begin(), by_age.begin() + drop, by_age.end(), [&](const auto& a, const auto& b) {
+        return std::forward_as_tuple(a.first, a.second.number, texts_[a.second.text_id].text) <
+               std::forward_as_tuple(b.first, b.second.number, texts_[b.second.text_id].text);
+      });
   for (size_t i = 0; i < drop; ++i) erase(by_age[i].second);
 }
 

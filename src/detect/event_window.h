@@ -6,10 +6,10 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -38,7 +38,7 @@ class EventWindow {
 
   size_t key_count() const { return states_.size(); }
   // Distinct texts of the keys kept (at most key_count()).
-  size_t text_count() const { return texts_.size(); }
+  size_t text_count() const { return text_ids_.size(); }
 
  private:
   using Event = std::pair<int64_t, uint64_t>;  // time, value
@@ -59,16 +59,12 @@ class EventWindow {
     int64_t newest = 0;
   };
   struct Text {
-    uint32_t id = 0;
+    std::string text;   // emptied when the id is freed
     uint32_t keys = 0;  // states referring to it; the text is dropped at 0
   };
-  // Lets texts_ be searched with a string_view.
   struct TextHash {
-    using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
-
-  using TextMap = std::unordered_map<std::string, Text, TextHash, std::equal_to<>>;
 
   // The id of `text`, added (referred to by no key yet) when new.
   uint32_t TextId(std::string_view text);
@@ -82,10 +78,10 @@ class EventWindow {
   const size_t max_keys_;
   const size_t max_events_per_key_;
   boost::unordered_flat_map<Key, State, KeyHash> states_;
-  // The texts of the keys, by content and by id. Node-based, so text_by_id_ can point at
-  // the map's entries.
-  TextMap texts_;
-  std::vector<TextMap::value_type*> text_by_id_;  // null for free ids
+  // The texts of the keys, by id and by content. A deque, so that text_ids_ can view
+  // the texts it holds.
+  std::deque<Text> texts_;
+  boost::unordered_flat_map<std::string_view, uint32_t, TextHash> text_ids_;
   std::vector<uint32_t> free_text_ids_;
   int64_t watermark_ = 0;  // newest event time seen
   // Scratch space of BusiestWindow, kept between calls so counting allocates nothing.
