@@ -530,7 +530,10 @@ bool FlowLogReader::Next(std::vector<FlowRecord>& records, size_t max_records) {
         continue;
       }
     }
-    FlowRecord& record = records.emplace_back();
+    // Copied from a default record: value-initializing one in place compiled to a
+    // `rep stos`, slow to start, that took 8% of parsing.
+    static constexpr FlowRecord kAbsent{};
+    FlowRecord& record = records.emplace_back(kAbsent);
     std::string reason =
         FillRecord(compiled, state.values.data(), content.data() + content.size(), record);
     if (!reason.empty()) {
