@@ -128,8 +128,8 @@ IpMatcher IpMatcher::Build(const std::vector<Entry>& entries) {
   return matcher;
 }
 
-ListMask IpMatcher::Lookup(uint32_t address) const {
-  if (index_.empty()) return 0;  // default-constructed
+// Inline so that LookupAll's loop schedules it with the prefetches.
+inline ListMask IpMatcher::Search(uint32_t address) const {
   const uint32_t bucket = address >> index_shift_;
   // The address's interval lies between the one holding the bucket's first address and
   // the one holding the next bucket's first address, both included.
@@ -143,6 +143,11 @@ ListMask IpMatcher::Lookup(uint32_t address) const {
     count -= half;
   }
   return masks_[base - starts_.data()];
+}
+
+ListMask IpMatcher::Lookup(uint32_t address) const {
+  if (index_.empty()) return 0;  // default-constructed
+  return Search(address);
 }
 
 void IpMatcher::LookupAll(std::span<const uint32_t> addresses, std::span<ListMask> masks) const {
@@ -164,7 +169,7 @@ void IpMatcher::LookupAll(std::span<const uint32_t> addresses, std::span<ListMas
       __builtin_prefetch(&starts_[first]);
       __builtin_prefetch(&masks_[first]);
     }
-    masks[i] = Lookup(addresses[i]);
+    masks[i] = Search(addresses[i]);
   }
 }
 

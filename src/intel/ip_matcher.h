@@ -37,6 +37,9 @@ class IpMatcher {
   size_t memory_bytes() const;
 
  private:
+  // Lookup of a built matcher (defined inline in the .cpp for Lookup and LookupAll).
+  ListMask Search(uint32_t address) const;
+
   // Interval i covers [starts_[i], starts_[i+1]) with masks_[i] (0 for gaps).
   std::vector<uint32_t> starts_;
   std::vector<ListMask> masks_;
