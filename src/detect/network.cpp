@@ -104,10 +104,12 @@ void Orient(std::span<const FlowRecord> records, const ThreatSnapshot& lists,
             std::vector<OrientedFlow>& flows) {
   flows.clear();
   flows.reserve(records.size());
-  for (const FlowRecord& record : records) flows.push_back(OrientAddresses(record));
+  std::vector<uint32_t> remotes(records.size());  // 0 where not IPv4 (its mask is unused)
+  for (size_t i = 0; i < records.size(); ++i) {
+    const OrientedFlow& flow = flows.emplace_back(OrientAddresses(records[i]));
+    remotes[i] = flow.remote_v4.value_or(0);
+  }
   if (lists.list_count() == 0) return;
-  std::vector<uint32_t> remotes(flows.size());
-  for (size_t i = 0; i < flows.size(); ++i) remotes[i] = flows[i].remote_v4.value_or(0);
   std::vector<ListMask> masks(flows.size());
   lists.ListsForIps(remotes, masks);
   for (size_t i = 0; i < flows.size(); ++i) {
