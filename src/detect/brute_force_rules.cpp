@@ -42,21 +42,23 @@ void BruteForceRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   const Service* service = ServiceOn(service_port);
   if (service == nullptr || flow.direction == "UNKNOWN") return;
   // Traffic with a trusted address is never a finding.
-  if (lists.IsTrustedIp(*flow.remote_v4)) return;
-  const std::string resource = FlowResourceKey(record);
-  const std::string key = resource + "|" + flow.remote_ip + "|" + (flow.inbound ? "in" : "out") +
-                          "|" + std::to_string(service->port);
+  if (lists.IsTrusted(flow.remote_lists)) return;
+  const std::string_view resource = FlowResourceKey(record);
+  // Per resource, remote address, direction and service port, each in its own bits.
+  const uint64_t remote_direction_port = uint64_t{*flow.remote_v4} << 32 |
+                                         uint64_t{flow.inbound} << 16 |
+                                         static_cast<uint16_t>(service->port);
   // Each new client port is one more attempt (a connection keeps its port).
   const int32_t client_port = flow.inbound ? flow.remote_port : flow.local_port;
-  const size_t attempts =
-      attempts_.Add(key, record.start * 1000, static_cast<uint64_t>(client_port));
+  const size_t attempts = attempts_.Add(remote_direction_port, resource, record.start * 1000,
+                                        static_cast<uint64_t>(client_port));
   if (attempts < settings_.brute_force_attempts) return;
 
   Occurrence occurrence = ConnectionOccurrence(FindFindingType(service->type), record, flow,
                                                flow.inbound ? "TARGET" : "ACTOR");
   if (!flow.inbound) occurrence.severity = 8;  // the instance attacks others: High
   // GuardDuty aggregates a brute force on the instance: a new attacker adds to the count.
-  const std::string finding_key = resource + "|" + occurrence.resource_role;
+  const std::string finding_key = std::string(resource) + "|" + occurrence.resource_role;
   emitter.Emit(finding_key, std::move(occurrence));
 }
 

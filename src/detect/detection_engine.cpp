@@ -80,9 +80,13 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
 
 void DetectionEngine::EvaluateFlows(DetectorState& state, std::span<const FlowRecord> records,
                                     const ThreatSnapshot& lists, Emitter& emitter) {
+  // The remote addresses of the whole run are looked up at once (batched, prefetched).
+  std::vector<OrientedFlow> flows;
+  Orient(records, lists, flows);
   std::lock_guard lock(state.mutex);
-  for (const FlowRecord& record : records) {
-    const OrientedFlow flow = Orient(record);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const FlowRecord& record = records[i];
+    const OrientedFlow& flow = flows[i];
     MatchFlowThreats(record, flow, lists, emitter);
     state.brute_force.Observe(record, flow, lists, emitter);
     state.port_scan.Observe(record, flow, lists, emitter);

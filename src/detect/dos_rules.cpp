@@ -43,10 +43,11 @@ void DenialOfServiceRule::Observe(const FlowRecord& record, const OrientedFlow& 
     return;
   }
   const char* type_name = FloodType(record.protocol, flow.remote_port);
-  if (type_name == nullptr || lists.IsTrustedIp(*flow.remote_v4)) return;
+  if (type_name == nullptr || lists.IsTrusted(flow.remote_lists)) return;
   // The record's packets-per-second counts in every minute it spans (capped: a flow log
   // aggregation interval is at most ten minutes).
-  const std::string key = FlowResourceKey(record) + "|" + flow.remote_ip + "|" + type_name;
+  const std::string resource(FlowResourceKey(record));
+  const std::string key = resource + "|" + std::string(flow.remote_ip) + "|" + type_name;
   const int64_t minute = rates_.bucket_millis();
   const int64_t first = record.start * 1000;
   const int64_t last = std::min(std::max(record.end * 1000 - 1, first), first + 10 * minute);
@@ -56,7 +57,7 @@ void DenialOfServiceRule::Observe(const FlowRecord& record, const OrientedFlow& 
   }
   if (sustained < settings_.dos_sustained_minutes) return;
   Occurrence occurrence = ConnectionOccurrence(FindFindingType(type_name), record, flow, "ACTOR");
-  emitter.Emit(FlowResourceKey(record) + "|" + flow.remote_ip, std::move(occurrence));
+  emitter.Emit(resource + "|" + std::string(flow.remote_ip), std::move(occurrence));
 }
 
 }  // namespace vigil

@@ -11,12 +11,13 @@
 
 namespace vigil {
 
-// `states` (an unordered_map) maps keys to values with an `int64_t newest` (the last event time of
-// the key). Removes the keys whose newest event is before `horizon`; if `max_keys` or more remain,
-// also the tenth of them that has been idle longest.
+// `states` (a std or boost unordered map) maps keys to values with an `int64_t newest` (the last
+// event time of the key). Removes the keys whose newest event is before `horizon`; if `max_keys` or
+// more remain, also the tenth of them that has been idle longest.
 template <typename Map>
 void EvictIdle(Map& states, int64_t horizon, size_t max_keys) {
-  std::erase_if(states, [&](const auto& entry) { return entry.second.newest < horizon; });
+  using std::erase_if;  // and, found by argument, boost::unordered's for its flat maps
+  erase_if(states, [&](const auto& entry) { return entry.second.newest < horizon; });
   if (states.size() < max_keys) return;
   std::vector<std::pair<int64_t, typename Map::key_type>> by_age;
   by_age.reserve(states.size());

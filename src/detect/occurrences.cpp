@@ -3,8 +3,9 @@
 namespace vigil {
 
 InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow) {
-  return InstanceResource{record.instance_id, record.interface_id, flow.local_ip, record.vpc_id,
-                          record.subnet_id};
+  return InstanceResource{std::string(record.instance_id), std::string(record.interface_id),
+                          std::string(flow.local_ip), std::string(record.vpc_id),
+                          std::string(record.subnet_id)};
 }
 
 AccessKeyResource AccessKeyOf(const CloudTrailEvent& event) {
@@ -12,7 +13,7 @@ AccessKeyResource AccessKeyOf(const CloudTrailEvent& event) {
                            event.identity_type};
 }
 
-std::string FlowResourceKey(const FlowRecord& record) {
+std::string_view FlowResourceKey(const FlowRecord& record) {
   return record.instance_id.empty() ? record.interface_id : record.instance_id;
 }
 

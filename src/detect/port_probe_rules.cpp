@@ -3,7 +3,6 @@
 
 #include "detect/rules.h"
 #include "findings/finding_types.h"
-#include "intel/list_parser.h"
 
 namespace vigil {
 
@@ -31,11 +30,11 @@ void PortProbeRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
       record.packets > settings_.port_scan_max_packets) {
     return;
   }
-  if (lists.IsTrustedIp(*flow.remote_v4)) return;
-  const std::optional<uint32_t> local = ParseIpv4Address(flow.local_ip);
-  const size_t targets = targets_.Add(flow.remote_ip, record.start * 1000,
-                                      local ? *local : std::hash<std::string>{}(flow.local_ip));
-  const bool listed = !lists.ThreatListsForIp(*flow.remote_v4).empty();
+  if (lists.IsTrusted(flow.remote_lists)) return;
+  const size_t targets =
+      targets_.Add(*flow.remote_v4, "", record.start * 1000,
+                   flow.local_v4 ? *flow.local_v4 : std::hash<std::string_view>{}(flow.local_ip));
+  const bool listed = lists.NamesThreat(flow.remote_lists);
   // Only probes that got through are unprotected ports.
   if (!record.accepted || (!listed && targets < settings_.port_probe_targets)) return;
 
@@ -53,8 +52,8 @@ void PortProbeRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   occurrence.action.blocked = false;
   occurrence.first_seen = record.start * 1000;
   occurrence.last_seen = record.end * 1000;
-  const std::string resource = FlowResourceKey(record);
-  const std::string finding_key = resource + "|" + std::to_string(flow.local_port);
+  const std::string finding_key =
+      std::string(FlowResourceKey(record)) + "|" + std::to_string(flow.local_port);
   emitter.Emit(finding_key, std::move(occurrence));
 }
 

@@ -15,14 +15,14 @@ void PortSweepRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
       record.packets > settings_.port_scan_max_packets || flow.local_port < flow.remote_port) {
     return;
   }
-  if (!IsPublicIpv4(*flow.remote_v4) || lists.IsTrustedIp(*flow.remote_v4)) return;
-  const std::string resource = FlowResourceKey(record);
-  const std::string port = std::to_string(flow.remote_port);
-  const size_t hosts = hosts_.Add(resource + "|" + port, record.start * 1000, *flow.remote_v4);
+  if (!IsPublicIpv4(*flow.remote_v4) || lists.IsTrusted(flow.remote_lists)) return;
+  const std::string_view resource = FlowResourceKey(record);
+  const size_t hosts = hosts_.Add(static_cast<uint64_t>(flow.remote_port), resource,
+                                  record.start * 1000, *flow.remote_v4);
   if (hosts < settings_.port_sweep_hosts) return;
   static const FindingTypeInfo* type = FindFindingType("Impact:EC2/PortSweep");
   Occurrence occurrence = ConnectionOccurrence(type, record, flow, "ACTOR");
-  const std::string finding_key = resource + "|" + port;
+  const std::string finding_key = std::string(resource) + "|" + std::to_string(flow.remote_port);
   emitter.Emit(finding_key, std::move(occurrence));
 }
 

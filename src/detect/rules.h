@@ -3,8 +3,9 @@
 // Types that need AWS-internal intelligence or machine learning are never emitted.
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <functional>
 #include <string>
-#include <unordered_map>
 
 #include "detect/emitter.h"
 #include "detect/event_window.h"
@@ -17,11 +18,17 @@
 
 namespace vigil {
 
+// Flow rules see each record with its OrientedFlow, which carries the threat-list lookup
+// of the remote address (flow.remote_lists): test it with lists.IsTrusted / NamesThreat /
+// ThreatLists instead of looking the address up again. Records and flows view the log
+// text; copy what outlives Observe (EventWindow copies its keys, the helpers below
+// build findings).
+//
 // occurrences.cpp — what every rule family fills in the same way.
 // The finding resource of a flow record's interface.
 InstanceResource InstanceOf(const FlowRecord& record, const OrientedFlow& flow);
 // The instance a flow record belongs to, else its interface: the resource part of keys.
-std::string FlowResourceKey(const FlowRecord& record);
+std::string_view FlowResourceKey(const FlowRecord& record);
 // A NETWORK_CONNECTION occurrence of `type` for a flow record, times from the record.
 Occurrence ConnectionOccurrence(const FindingTypeInfo* type, const FlowRecord& record,
                                 const OrientedFlow& flow, std::string resource_role);
@@ -127,9 +134,14 @@ class SpambotRule {
     int64_t last_mail = 0;
     int64_t newest = 0;  // latest traffic (for eviction)
   };
+  struct TextHash {  // finds a profile by a string_view, with no string made per record
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
   const DetectionSettings& settings_;
-  std::unordered_map<std::string, Profile> profiles_;  // per interface (bounded)
-  EventWindow mail_hosts_;                             // per interface: the mail servers reached
+  // Per instance or interface (bounded).
+  boost::unordered_flat_map<std::string, Profile, TextHash, std::equal_to<>> profiles_;
+  EventWindow mail_hosts_;  // per interface: the mail servers reached
 };
 
 // cloudtrail_rules.cpp — deterministic CloudTrail rules: root credential use,

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
+#include <string_view>
 
 #include "intel/list_parser.h"
 
@@ -12,13 +14,19 @@ namespace {
 
 constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z, epoch seconds
 
+// Text that lives as long as the test program, as records view their log text.
+std::string_view Keep(const std::string& text) {
+  static std::set<std::string, std::less<>> kept;
+  return *kept.insert(text).first;
+}
+
 FlowRecord Flow(const std::string& source, const std::string& destination, int32_t source_port,
                 int32_t destination_port, int64_t start, int64_t packets = 4) {
   FlowRecord record;
   record.interface_id = "eni-1";
   record.instance_id = "i-1";
-  record.source = record.logged_source = source;
-  record.destination = record.logged_destination = destination;
+  record.source = record.logged_source = Keep(source);
+  record.destination = record.logged_destination = Keep(destination);
   record.source_v4 = ParseIpv4Address(source);
   record.destination_v4 = ParseIpv4Address(destination);
   record.source_port = source_port;
@@ -63,28 +71,84 @@ TEST(NetworkTest, PublicAddresses) {
   EXPECT_TRUE(IsPublicIpv4(*ParseIpv4Address("172.32.0.1")));
 }
 
+TEST(NetworkTest, PublicAddressesAgreeWithTheBlockList) {
+  // IsPublicIpv4 decides most addresses by their first octet; every /24 (the longest
+  // block prefix) against the blocks themselves, alternately its first and last address.
+  struct Block {
+    uint32_t network;
+    int prefix;
+  };
+  constexpr Block kNonPublic[] = {
+      {0x00000000, 8},  {0x0A000000, 8},  {0x64400000, 10}, {0x7F000000, 8},
+      {0xA9FE0000, 16}, {0xAC100000, 12}, {0xC0000000, 24}, {0xC0A80000, 16},
+      {0xC6120000, 15}, {0xE0000000, 4},  {0xF0000000, 4},
+  };
+  const auto reference = [&](uint32_t address) {
+    for (const Block& block : kNonPublic) {
+      const uint32_t mask = ~uint32_t{0} << (32 - block.prefix);
+      if ((address & mask) == block.network) return false;
+    }
+    return true;
+  };
+  for (uint32_t network = 0; network < (uint32_t{1} << 24); ++network) {
+    const uint32_t address = network << 8 | (network % 2 == 0 ? 0 : 255);
+    ASSERT_EQ(IsPublicIpv4(address), reference(address)) << address;
+  }
+}
+
 TEST(NetworkTest, OrientsAroundThePrivateSide) {
-  const OrientedFlow in = Orient(Flow("198.51.100.9", "10.0.0.6", 50000, 22, kStart));
+  const ThreatSnapshot no_lists;
+  const OrientedFlow in = Orient(Flow("198.51.100.9", "10.0.0.6", 50000, 22, kStart), no_lists);
   EXPECT_TRUE(in.inbound);
   EXPECT_EQ(in.direction, "INBOUND");
   EXPECT_EQ(in.local_ip, "10.0.0.6");
   EXPECT_EQ(in.local_port, 22);
-  const OrientedFlow out = Orient(Flow("10.0.0.6", "198.51.100.9", 50000, 443, kStart));
+  const OrientedFlow out = Orient(Flow("10.0.0.6", "198.51.100.9", 50000, 443, kStart), no_lists);
   EXPECT_FALSE(out.inbound);
   EXPECT_EQ(out.direction, "OUTBOUND");
   EXPECT_EQ(out.remote_port, 443);
   FlowRecord logged = Flow("10.0.0.6", "10.0.0.7", 1, 2, kStart);
   logged.direction = FlowRecord::Direction::kEgress;
-  EXPECT_EQ(Orient(logged).direction, "OUTBOUND");
+  EXPECT_EQ(Orient(logged, no_lists).direction, "OUTBOUND");
+}
+
+TEST(NetworkTest, OrientsABatchAsOneRecordAtATime) {
+  const auto lists = Lists("198.51.100.0/24\n", "198.51.100.7\n");
+  std::vector<FlowRecord> records = {
+      Flow("198.51.100.9", "10.0.0.6", 50000, 22, kStart),
+      Flow("10.0.0.6", "198.51.100.7", 50000, 443, kStart),
+      Flow("10.0.0.6", "203.0.113.1", 50000, 443, kStart),
+      Flow("2001:db8::1", "10.0.0.6", 50000, 443, kStart),
+      Flow("10.0.0.6", "10.0.0.7", 1, 2, kStart),
+  };
+  for (int i = 0; i < 40; ++i) {  // past the lookups' prefetch distance
+    records.push_back(Flow("198.51.100." + std::to_string(i), "10.0.0.6", 40000, 22, kStart));
+  }
+  std::vector<OrientedFlow> flows;
+  Orient(records, *lists, flows);
+  ASSERT_EQ(flows.size(), records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const OrientedFlow one = Orient(records[i], *lists);
+    EXPECT_EQ(flows[i].local_ip, one.local_ip) << i;
+    EXPECT_EQ(flows[i].remote_ip, one.remote_ip) << i;
+    EXPECT_EQ(flows[i].local_v4, one.local_v4) << i;
+    EXPECT_EQ(flows[i].remote_v4, one.remote_v4) << i;
+    EXPECT_EQ(flows[i].direction, one.direction) << i;
+    EXPECT_EQ(flows[i].remote_lists, one.remote_lists) << i;
+  }
+  EXPECT_TRUE(lists->NamesThreat(flows[0].remote_lists));
+  EXPECT_TRUE(lists->IsTrusted(flows[1].remote_lists));
+  EXPECT_EQ(flows[2].remote_lists, 0u);
+  EXPECT_EQ(flows[3].remote_lists, 0u);  // IPv6: not looked up
 }
 
 TEST(ThreatListRulesTest, ListedRemoteAddressIsAFindingUnlessTrusted) {
   const auto lists = Lists("198.51.100.0/24\n", "198.51.100.7\n");
   Emitter emitter;
   const FlowRecord listed = Flow("10.0.0.6", "198.51.100.9", 40000, 443, kStart);
-  MatchFlowThreats(listed, Orient(listed), *lists, emitter);
+  MatchFlowThreats(listed, Orient(listed, *lists), *lists, emitter);
   const FlowRecord trusted = Flow("10.0.0.6", "198.51.100.7", 40000, 443, kStart);
-  MatchFlowThreats(trusted, Orient(trusted), *lists, emitter);
+  MatchFlowThreats(trusted, Orient(trusted, *lists), *lists, emitter);
   ASSERT_EQ(emitter.pending().size(), 1u);
   const Occurrence& found = emitter.pending().begin()->second.occurrence;
   EXPECT_EQ(found.type->type, "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
@@ -101,11 +165,11 @@ TEST(BruteForceRuleTest, ManyShortInboundAttemptsAreABruteForce) {
   Emitter emitter;
   for (int i = 0; i < 19; ++i) {
     const FlowRecord record = Flow("198.51.100.9", "10.0.0.6", 50000 + i, 22, kStart + i * 10);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty()) << "19 attempts are below the threshold";
   const FlowRecord twentieth = Flow("198.51.100.9", "10.0.0.6", 50019, 22, kStart + 190);
-  rule.Observe(twentieth, Orient(twentieth), *lists, emitter);
+  rule.Observe(twentieth, Orient(twentieth, *lists), *lists, emitter);
   ASSERT_EQ(Types(emitter), std::vector<std::string>{"UnauthorizedAccess:EC2/SSHBruteForce"});
   const Occurrence& found = emitter.pending().begin()->second.occurrence;
   EXPECT_EQ(found.resource_role, "TARGET");
@@ -119,7 +183,7 @@ TEST(BruteForceRuleTest, OutOfOrderAttemptsStillCountAndOutboundIsTheActor) {
   Emitter emitter;
   for (int i = 19; i >= 0; --i) {  // newest first
     const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 50000 + i, 3389, kStart + i * 10);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   ASSERT_EQ(Types(emitter), std::vector<std::string>{"UnauthorizedAccess:EC2/RDPBruteForce"});
   const Occurrence& found = emitter.pending().begin()->second.occurrence;
@@ -134,15 +198,15 @@ TEST(BruteForceRuleTest, SessionsSpreadOverTimeOrLongSessionsAreNotAttacks) {
   Emitter emitter;
   for (int i = 0; i < 40; ++i) {  // one attempt a minute: never 20 within 10 minutes
     const FlowRecord record = Flow("198.51.100.9", "10.0.0.6", 50000 + i, 22, kStart + i * 60);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   for (int i = 0; i < 40; ++i) {  // real sessions: many packets each
     const FlowRecord record = Flow("198.51.100.10", "10.0.0.6", 50000 + i, 22, kStart + i, 500);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   for (int i = 0; i < 40; ++i) {  // a trusted address
     const FlowRecord record = Flow("198.51.100.50", "10.0.0.6", 50000 + i, 22, kStart + i);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
 }
@@ -154,11 +218,11 @@ TEST(PortScanRuleTest, ManyPortsOfOneHostIsAScan) {
   Emitter emitter;
   for (int port = 1; port <= 49; ++port) {
     const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port, 1);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
   const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.5", 40000, 50, kStart + 50, 1);
-  rule.Observe(fiftieth, Orient(fiftieth), *lists, emitter);
+  rule.Observe(fiftieth, Orient(fiftieth, *lists), *lists, emitter);
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/Portscan"});
 }
 
@@ -169,7 +233,7 @@ TEST(PortScanRuleTest, WorkingConnectionsToManyPortsAreNotProbes) {
   Emitter emitter;
   for (int port = 1; port <= 80; ++port) {
     const FlowRecord record = Flow("10.0.0.6", "203.0.113.5", 40000, port, kStart + port, 40);
-    rule.Observe(record, Orient(record), *lists, emitter);
+    rule.Observe(record, Orient(record, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
 }
@@ -182,11 +246,11 @@ TEST(PortSweepRuleTest, OnePortOnManyHostsIsASweep) {
   for (int host = 1; host <= 49; ++host) {
     const FlowRecord probe =
         Flow("10.0.0.6", "203.0.113." + std::to_string(host), 40000 + host, 445, kStart + host, 1);
-    rule.Observe(probe, Orient(probe), *lists, emitter);
+    rule.Observe(probe, Orient(probe, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
   const FlowRecord fiftieth = Flow("10.0.0.6", "203.0.113.50", 40050, 445, kStart + 50, 1);
-  rule.Observe(fiftieth, Orient(fiftieth), *lists, emitter);
+  rule.Observe(fiftieth, Orient(fiftieth, *lists), *lists, emitter);
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Impact:EC2/PortSweep"});
 
   // A busy client talking HTTPS to many servers is not a sweep: real sessions.
@@ -194,7 +258,7 @@ TEST(PortSweepRuleTest, OnePortOnManyHostsIsASweep) {
   for (int host = 1; host <= 80; ++host) {
     const FlowRecord session =
         Flow("10.0.0.7", "198.51.100." + std::to_string(host), 40000 + host, 443, kStart, 40);
-    rule.Observe(session, Orient(session), *lists, browsing);
+    rule.Observe(session, Orient(session, *lists), *lists, browsing);
   }
   EXPECT_TRUE(browsing.pending().empty());
 }
@@ -206,7 +270,7 @@ TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
   Emitter emitter;
   // A listed prober reaching an open port: a finding at once.
   const FlowRecord listed = Flow("203.0.113.66", "10.0.0.6", 40000, 3306, kStart, 1);
-  rule.Observe(listed, Orient(listed), *lists, emitter);
+  rule.Observe(listed, Orient(listed, *lists), *lists, emitter);
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/PortProbeUnprotectedPort"});
 
   // An unlisted prober becomes a scanner at 10 distinct targets; before, nothing.
@@ -214,11 +278,11 @@ TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
   for (int host = 1; host <= 9; ++host) {
     const FlowRecord probe =
         Flow("198.51.100.77", "10.0.1." + std::to_string(host), 40000, 9200, kStart + host, 1);
-    rule.Observe(probe, Orient(probe), *lists, scans);
+    rule.Observe(probe, Orient(probe, *lists), *lists, scans);
   }
   EXPECT_TRUE(scans.pending().empty());
   const FlowRecord tenth = Flow("198.51.100.77", "10.0.1.10", 40000, 9200, kStart + 10, 1);
-  rule.Observe(tenth, Orient(tenth), *lists, scans);
+  rule.Observe(tenth, Orient(tenth, *lists), *lists, scans);
   ASSERT_EQ(scans.pending().size(), 1u);
   EXPECT_EQ(scans.pending().begin()->second.occurrence.severity, 8);  // Elasticsearch
 
@@ -226,9 +290,9 @@ TEST(PortProbeRuleTest, AcceptedProbesFromAScannerOrAListedAddress) {
   Emitter none;
   FlowRecord rejected = Flow("203.0.113.66", "10.0.0.7", 40000, 22, kStart, 1);
   rejected.accepted = false;
-  rule.Observe(rejected, Orient(rejected), *lists, none);
+  rule.Observe(rejected, Orient(rejected, *lists), *lists, none);
   const FlowRecord session = Flow("203.0.113.66", "10.0.0.7", 40000, 443, kStart, 50);
-  rule.Observe(session, Orient(session), *lists, none);
+  rule.Observe(session, Orient(session, *lists), *lists, none);
   EXPECT_TRUE(none.pending().empty());
 }
 
@@ -238,7 +302,7 @@ TEST(PortProbeRuleTest, ProbesOfEmrServicesAreTheEmrType) {
   const auto lists = Lists("203.0.113.66\n");
   Emitter emitter;
   const FlowRecord yarn = Flow("203.0.113.66", "10.0.0.6", 40000, 8088, kStart, 1);
-  rule.Observe(yarn, Orient(yarn), *lists, emitter);
+  rule.Observe(yarn, Orient(yarn, *lists), *lists, emitter);
   ASSERT_EQ(Types(emitter), std::vector<std::string>{"Recon:EC2/PortProbeEMRUnprotectedPort"});
   EXPECT_EQ(emitter.pending().begin()->second.occurrence.action.local_port, 8088);
 }
@@ -273,10 +337,10 @@ TEST(DenialOfServiceRuleTest, ASustainedFloodIsDenialOfServiceByProtocol) {
     Emitter emitter;
     // 150,000 packets/s for one minute is a burst, not yet a sustained flood.
     const FlowRecord first = Flood("198.51.100.9", c.protocol, c.port, kStart, 9'000'000);
-    rule.Observe(first, Orient(first), *lists, emitter);
+    rule.Observe(first, Orient(first, *lists), *lists, emitter);
     EXPECT_TRUE(emitter.pending().empty());
     const FlowRecord second = Flood("198.51.100.9", c.protocol, c.port, kStart + 60, 9'000'000);
-    rule.Observe(second, Orient(second), *lists, emitter);
+    rule.Observe(second, Orient(second, *lists), *lists, emitter);
     ASSERT_EQ(Types(emitter), std::vector<std::string>{c.type});
     EXPECT_EQ(emitter.pending().begin()->second.occurrence.resource_role, "ACTOR");
   }
@@ -292,7 +356,7 @@ TEST(DenialOfServiceRuleTest, ManyFlowsOfAMinuteAddUpAndBusyServersAreNotFloods)
     for (int flow = 0; flow < 4; ++flow) {
       FlowRecord record = Flood("198.51.100.9", 17, 9999, kStart + minute * 60, 1'800'000);
       record.source_port = 50000 + flow;
-      rule.Observe(record, Orient(record), *lists, emitter);
+      rule.Observe(record, Orient(record, *lists), *lists, emitter);
     }
   }
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Backdoor:EC2/DenialOfService.Udp"});
@@ -307,7 +371,7 @@ TEST(DenialOfServiceRuleTest, ManyFlowsOfAMinuteAddUpAndBusyServersAreNotFloods)
         Flow("198.51.100.30", "10.0.0.6", 40000, 80, kStart + minute * 60, 9'000'000);
     inbound.end = inbound.start + 60;
     for (const FlowRecord& record : {busy, trusted, internal, inbound}) {
-      rule.Observe(record, Orient(record), *lists, none);
+      rule.Observe(record, Orient(record, *lists), *lists, none);
     }
   }
   EXPECT_TRUE(none.pending().empty());
@@ -320,12 +384,12 @@ TEST(SpambotRuleTest, AnInstanceWithoutMailHistoryMailingManyServersIsASpambot) 
   const int64_t day = 24 * 60 * 60;
   Emitter emitter;
   const FlowRecord browsing = Flow("10.0.0.6", "198.51.100.1", 40000, 443, kStart, 20);
-  rule.Observe(browsing, Orient(browsing), *lists, emitter);
+  rule.Observe(browsing, Orient(browsing, *lists), *lists, emitter);
   // Two days later it starts mailing one public server after another.
   for (int host = 1; host <= 12; ++host) {
     const FlowRecord mail = Flow("10.0.0.6", "203.0.113." + std::to_string(host), 41000 + host, 25,
                                  kStart + 2 * day + host * 30, 12);
-    rule.Observe(mail, Orient(mail), *lists, emitter);
+    rule.Observe(mail, Orient(mail, *lists), *lists, emitter);
     EXPECT_EQ(emitter.pending().size(), host < 10 ? 0u : 1u) << host;
   }
   EXPECT_EQ(Types(emitter), std::vector<std::string>{"Backdoor:EC2/Spambot"});
@@ -342,18 +406,18 @@ TEST(SpambotRuleTest, AMailServerThatMailedFromTheStartIsNotASpambot) {
     for (int host = 1; host <= 15; ++host) {
       const FlowRecord mail = Flow("10.0.0.6", "203.0.113." + std::to_string(host), 41000 + host,
                                    25, kStart + hour * 3600 + host, 12);
-      rule.Observe(mail, Orient(mail), *lists, emitter);
+      rule.Observe(mail, Orient(mail, *lists), *lists, emitter);
     }
   }
   EXPECT_TRUE(emitter.pending().empty());
   // An instance seen for a while that sends to only a few servers is not spamming either.
   SpambotRule other(settings);
   const FlowRecord browsing = Flow("10.0.0.7", "198.51.100.1", 40000, 443, kStart, 20);
-  other.Observe(browsing, Orient(browsing), *lists, emitter);
+  other.Observe(browsing, Orient(browsing, *lists), *lists, emitter);
   for (int host = 1; host <= 3; ++host) {
     const FlowRecord mail = Flow("10.0.0.7", "203.0.113." + std::to_string(host), 41000 + host, 25,
                                  kStart + 2 * day + host, 12);
-    other.Observe(mail, Orient(mail), *lists, emitter);
+    other.Observe(mail, Orient(mail, *lists), *lists, emitter);
   }
   EXPECT_TRUE(emitter.pending().empty());
 }
@@ -664,13 +728,45 @@ TEST(EmitterTest, OneIssueInABatchIsOneOccurrenceWithACount) {
   Emitter emitter;
   for (int i = 0; i < 5; ++i) {
     const FlowRecord record = Flow("10.0.0.6", "198.51.100.9", 40000 + i, 443, kStart + i);
-    MatchFlowThreats(record, Orient(record), *lists, emitter);
+    MatchFlowThreats(record, Orient(record, *lists), *lists, emitter);
   }
   ASSERT_EQ(emitter.pending().size(), 1u);
   const Emitter::Pending& pending = emitter.pending().begin()->second;
   EXPECT_EQ(pending.count, 5);
   EXPECT_EQ(pending.occurrence.first_seen, kStart * 1000);
   EXPECT_EQ(pending.occurrence.last_seen, (kStart + 4 + 2) * 1000);
+}
+
+TEST(EmitterTest, PendingIsInKeyOrderWhateverTheOrderOfEmits) {
+  const FindingTypeInfo* type = FindFindingType("Recon:EC2/Portscan");
+  ASSERT_NE(type, nullptr);
+  const auto occurrence = [&](int64_t seen) {
+    Occurrence found;
+    found.type = type;
+    found.first_seen = found.last_seen = seen;
+    return found;
+  };
+  Emitter emitter;
+  for (const std::string key : {"m", "b", "z", "b", "a"}) emitter.Emit(key, occurrence(10));
+  std::vector<std::string> keys;
+  for (const auto& [key, pending] : emitter.pending()) keys.push_back(key);
+  const std::string prefix = std::string(type->type) + "|";
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{prefix + "a", prefix + "b", prefix + "m", prefix + "z"}));
+  EXPECT_EQ(emitter.pending().at(prefix + "b").count, 2);
+
+  // Emitting after pending() was read: known keys are updated, new ones join in order.
+  emitter.Emit("b", occurrence(5));
+  emitter.Emit("c", occurrence(20));
+  emitter.Emit("0", occurrence(20));
+  keys.clear();
+  for (const auto& [key, pending] : emitter.pending()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{prefix + "0", prefix + "a", prefix + "b", prefix + "c",
+                                            prefix + "m", prefix + "z"}));
+  const Emitter::Pending& b = emitter.pending().at(prefix + "b");
+  EXPECT_EQ(b.count, 3);
+  EXPECT_EQ(b.occurrence.first_seen, 5);
+  EXPECT_EQ(b.occurrence.last_seen, 10);
 }
 
 }  // namespace

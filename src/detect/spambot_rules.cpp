@@ -17,18 +17,18 @@ void SpambotRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   const int64_t time = record.start * 1000;
   const bool smtp = record.protocol == 6 && flow.remote_port == 25 && flow.remote_v4 &&
                     IsPublicIpv4(*flow.remote_v4) && flow.local_port != 25;
-  const std::string resource = FlowResourceKey(record);
+  const std::string_view resource = FlowResourceKey(record);
   auto it = profiles_.find(resource);
   if (it == profiles_.end()) {
     if (profiles_.size() >= settings_.max_window_keys) {
       EvictIdle(profiles_, INT64_MIN, settings_.max_window_keys);
     }
-    it = profiles_.emplace(resource, Profile{time, 0, 0, time}).first;
+    it = profiles_.emplace(std::string(resource), Profile{time, 0, 0, time}).first;
   }
   Profile& profile = it->second;
   profile.first_seen = std::min(profile.first_seen, time);
   profile.newest = std::max(profile.newest, time);
-  if (!smtp || lists.IsTrustedIp(*flow.remote_v4)) return;
+  if (!smtp || lists.IsTrusted(flow.remote_lists)) return;
 
   // A new run of mail after a quiet spell (or ever) starts at this record.
   if (profile.mail_since == 0 || time - profile.last_mail > settings_.spambot_quiet_millis) {
@@ -42,7 +42,7 @@ void SpambotRule::Observe(const FlowRecord& record, const OrientedFlow& flow,
   if (mail_hosts_.Add(resource, time, *flow.remote_v4) < settings_.spambot_hosts) return;
   Occurrence occurrence =
       ConnectionOccurrence(FindFindingType("Backdoor:EC2/Spambot"), record, flow, "ACTOR");
-  emitter.Emit(resource, std::move(occurrence));
+  emitter.Emit(std::string(resource), std::move(occurrence));
 }
 
 }  // namespace vigil

@@ -22,16 +22,15 @@ bool IsReadOnlyCall(const CloudTrailEvent& event) {
 
 void MatchFlowThreats(const FlowRecord& record, const OrientedFlow& flow,
                       const ThreatSnapshot& lists, Emitter& emitter) {
-  if (!flow.remote_v4 || lists.list_count() == 0) return;
-  const std::vector<const ListIdentity*> matches = lists.ThreatListsForIp(*flow.remote_v4);
-  if (matches.empty()) return;
+  if (!flow.remote_v4 || !lists.NamesThreat(flow.remote_lists)) return;
+  const std::vector<const ListIdentity*> matches = lists.ThreatLists(flow.remote_lists);
   static const FindingTypeInfo* type =
       FindFindingType("UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
   Occurrence occurrence =
       ConnectionOccurrence(type, record, flow, flow.inbound ? "TARGET" : "ACTOR");
   NameLists(matches, occurrence);
-  const std::string finding_key =
-      FlowResourceKey(record) + "|" + occurrence.resource_role + "|" + flow.remote_ip;
+  const std::string finding_key = std::string(FlowResourceKey(record)) + "|" +
+                                  occurrence.resource_role + "|" + std::string(flow.remote_ip);
   emitter.Emit(finding_key, std::move(occurrence));
 }
 

@@ -2,6 +2,7 @@
 // header line when the file has one or from a format string ("${version} ${srcaddr} ...").
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,10 +29,40 @@ class FlowLogFormat {
   std::vector<std::string> fields_;
 };
 
-// Parses a flow log file (plain text; gzip is undone before). A first line whose first
-// token is not a number is a header giving the format; otherwise `format` (or the
-// default) applies. NODATA / SKIPDATA records are skipped, not rejected; a line with the
-// wrong number of fields or a bad number is rejected with its line number.
+// Reads a flow log file (plain text; gzip is undone before) a batch of records at a time,
+// so that evaluating a large file keeps a few hundred kilobytes of records in flight
+// instead of all of them. A first line whose first token is not a number is a header
+// giving the format; otherwise `format` (or the default) applies. NODATA / SKIPDATA
+// records are skipped, not rejected; a line with the wrong number of fields or a bad
+// number is rejected with its line number.
+//
+// The records view `content` (see FlowRecord), which must outlive them and the reader.
+class FlowLogReader {
+ public:
+  // Enough records to amortise a batch, few enough that they stay in the L2 cache.
+  static constexpr size_t kBatchRecords = 1024;
+
+  explicit FlowLogReader(std::string_view content,
+                         const std::optional<FlowLogFormat>& format = std::nullopt);
+  ~FlowLogReader();
+  FlowLogReader(const FlowLogReader&) = delete;
+  FlowLogReader& operator=(const FlowLogReader&) = delete;
+
+  // Replaces `records` with the next records, at most `max_records` of them. False once
+  // the file is exhausted (`records` is then empty).
+  bool Next(std::vector<FlowRecord>& records, size_t max_records = kBatchRecords);
+
+  // The lines rejected or skipped so far.
+  const ParseTally& tally() const { return tally_; }
+
+ private:
+  struct State;
+  std::string_view content_;
+  std::unique_ptr<State> state_;
+  ParseTally tally_;
+};
+
+// The whole file at once (FlowLogReader's rules).
 ParseResult<FlowRecord> ParseFlowLogs(std::string_view content,
                                       const std::optional<FlowLogFormat>& format = std::nullopt);
 

@@ -360,5 +360,93 @@ TEST(FlowLogsTest, LongLinesSplitAcrossBlocks) {
   }
 }
 
+TEST(FlowLogsTest, ReadsNumbersOfEveryLength) {
+  // Counters of 1 to 18 digits, each at the end of a line and of the file (where fewer than
+  // eight bytes follow), and with a bad digit at each position.
+  for (size_t digits = 1; digits <= 18; ++digits) {
+    const std::string number = std::string(digits - 1, '7') + "3";
+    const int64_t value = std::stoll(number);
+    const std::string line = "2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 22 6 20 " + number +
+                             " 1418530010 1418530070\n"
+                             "2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 22 6 20 4249 1418530010 " +
+                             number;
+    const StatusOr<FlowLogFormat> format = FlowLogFormat::Parse(
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+        "start end");
+    ASSERT_TRUE(format.ok());
+    const ParseResult<FlowRecord> result = ParseFlowLogs(line, *format);
+    ASSERT_EQ(result.records.size(), 2u) << number;
+    EXPECT_EQ(result.records[0].bytes, value) << number;
+    EXPECT_EQ(result.records[1].end, value) << number;
+
+    for (size_t bad = 0; bad < digits; ++bad) {
+      for (const char wrong : {'/', ':', 'a', static_cast<char>(0xA0)}) {
+        std::string garbled = number;
+        garbled[bad] = wrong;
+        const ParseResult<FlowRecord> rejected =
+            ParseFlowLogs("2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 22 6 20 " + garbled +
+                          " 1418530010 1418530070 ACCEPT OK\n");
+        EXPECT_EQ(rejected.rejected, 1u) << garbled;
+      }
+    }
+  }
+  // Too long for int64 without a check, and ports past their range.
+  EXPECT_EQ(ParseFlowLogs("2 1 eni-1 10.0.0.1 10.0.0.2 443 22 6 20 1234567890123456789 1 2 ACCEPT "
+                          "OK")
+                .rejected,
+            1u);
+  EXPECT_EQ(ParseFlowLogs("2 1 eni-1 10.0.0.1 10.0.0.2 65536 22 6 20 1 1 2 ACCEPT OK").rejected,
+            1u);
+  EXPECT_EQ(ParseFlowLogs("2 1 eni-1 10.0.0.1 10.0.0.2 65535 00022 6 20 1 1 2 ACCEPT OK")
+                .records.at(0)
+                .destination_port,
+            22);
+}
+
+TEST(FlowLogReaderTest, BatchesAreTheWholeFileInPieces) {
+  // Every kind of line: header, records, NODATA, a repeated header, bad lines, blanks.
+  std::string content = Lines({kCustomV3Header, kCustomV3Line});
+  for (int i = 0; i < 40; ++i) {
+    std::string line(kCustomV3Line);
+    line.replace(2, 3, "vpc-" + std::to_string(i));
+    content.append(line).push_back('\n');
+    if (i % 7 == 0) content.append("garbage line\n");
+    if (i % 11 == 0) content.push_back('\n');
+    if (i % 13 == 0) content.append(kCustomV3Header).push_back('\n');
+  }
+  const ParseResult<FlowRecord> whole = ParseFlowLogs(content);
+  ASSERT_GT(whole.records.size(), 40u);
+  for (const size_t batch_size : {size_t{1}, size_t{2}, size_t{7}, size_t{1000}}) {
+    FlowLogReader reader(content);
+    std::vector<FlowRecord> batch;
+    std::vector<std::string_view> vpcs;
+    while (reader.Next(batch, batch_size)) {
+      EXPECT_LE(batch.size(), batch_size);
+      for (const FlowRecord& record : batch) vpcs.push_back(record.vpc_id);
+    }
+    EXPECT_TRUE(batch.empty());
+    EXPECT_FALSE(reader.Next(batch, batch_size));  // stays exhausted
+    ASSERT_EQ(vpcs.size(), whole.records.size()) << batch_size;
+    for (size_t i = 0; i < vpcs.size(); ++i) EXPECT_EQ(vpcs[i], whole.records[i].vpc_id);
+    EXPECT_EQ(reader.tally().skipped, whole.skipped);
+    EXPECT_EQ(reader.tally().rejected, whole.rejected);
+    EXPECT_EQ(RejectedLines(ParseResult<FlowRecord>{reader.tally(), {}}), RejectedLines(whole));
+  }
+}
+
+TEST(FlowLogReaderTest, RecordsViewTheContent) {
+  const std::string content = Lines({kCustomV3Header, kCustomV3Line});
+  FlowLogReader reader(content);
+  std::vector<FlowRecord> batch;
+  ASSERT_TRUE(reader.Next(batch));
+  ASSERT_EQ(batch.size(), 1u);
+  const char* const begin = content.data();
+  const char* const end = content.data() + content.size();
+  for (const std::string_view text : {batch[0].interface_id, batch[0].instance_id, batch[0].source,
+                                      batch[0].logged_destination}) {
+    EXPECT_TRUE(text.data() >= begin && text.data() + text.size() <= end) << text;
+  }
+}
+
 }  // namespace
 }  // namespace vigil

@@ -5,26 +5,31 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil {
 
 // One VPC Flow Log record (one 5-tuple per ENI per aggregation window).
+//
+// Its text fields view the parsed text, which must outlive the record: flow logs come
+// by the million, and copying eight strings a record cost more than parsing it. Whoever
+// keeps a field beyond the record's life (a window key, a finding) copies it.
 struct FlowRecord {
-  std::string account_id;    // "" when absent or "-"
-  std::string interface_id;  // eni-...
-  std::string vpc_id;
-  std::string subnet_id;
-  std::string instance_id;
+  std::string_view account_id;    // "" when absent or "-"
+  std::string_view interface_id;  // eni-...
+  std::string_view vpc_id;
+  std::string_view subnet_id;
+  std::string_view instance_id;
   // Source and destination as seen by the packets: pkt-srcaddr / pkt-dstaddr when the
   // format has them and they are set, else srcaddr / dstaddr.
-  std::string source;
-  std::string destination;
+  std::string_view source;
+  std::string_view destination;
   std::optional<uint32_t> source_v4;       // when `source` is IPv4
   std::optional<uint32_t> destination_v4;  // when `destination` is IPv4
   // srcaddr / dstaddr as logged (the ENI side's private address is one of them).
-  std::string logged_source;
-  std::string logged_destination;
+  std::string_view logged_source;
+  std::string_view logged_destination;
   int32_t source_port = -1;  // -1 when absent
   int32_t destination_port = -1;
   int32_t protocol = -1;  // IANA number; -1 when absent
@@ -93,11 +98,10 @@ struct RejectedRecord {
   std::string reason;
 };
 
-template <typename Record>
-struct ParseResult {
+// What a parser could not use or did not need, over a whole input.
+struct ParseTally {
   static constexpr size_t kMaxReportedRejects = 100;
 
-  std::vector<Record> records;
   size_t rejected = 0;                  // all rejected records
   std::vector<RejectedRecord> rejects;  // the first kMaxReportedRejects
   size_t skipped = 0;                   // not data (NODATA/SKIPDATA, headers, duplicates)
@@ -106,6 +110,11 @@ struct ParseResult {
     ++rejected;
     if (rejects.size() < kMaxReportedRejects) rejects.push_back({position, std::move(reason)});
   }
+};
+
+template <typename Record>
+struct ParseResult : ParseTally {
+  std::vector<Record> records;
 };
 
 }  // namespace vigil

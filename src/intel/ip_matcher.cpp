@@ -128,8 +128,8 @@ IpMatcher IpMatcher::Build(const std::vector<Entry>& entries) {
   return matcher;
 }
 
-ListMask IpMatcher::Lookup(uint32_t address) const {
-  if (index_.empty()) return 0;  // default-constructed
+// Inline so that LookupAll's loop schedules it with the prefetches.
+inline ListMask IpMatcher::Search(uint32_t address) const {
   const uint32_t bucket = address >> index_shift_;
   // The address's interval lies between the one holding the bucket's first address and
   // the one holding the next bucket's first address, both included.
@@ -143,6 +143,34 @@ ListMask IpMatcher::Lookup(uint32_t address) const {
     count -= half;
   }
   return masks_[base - starts_.data()];
+}
+
+ListMask IpMatcher::Lookup(uint32_t address) const {
+  if (index_.empty()) return 0;  // default-constructed
+  return Search(address);
+}
+
+void IpMatcher::LookupAll(std::span<const uint32_t> addresses, std::span<ListMask> masks) const {
+  if (index_.empty()) {  // default-constructed
+    std::fill(masks.begin(), masks.end(), 0);
+    return;
+  }
+  // Two stages ahead of the lookup: the index entry of the address kIndexAhead later, then
+  // (the index entry having arrived) the intervals of the one kIntervalsAhead later.
+  constexpr size_t kIndexAhead = 16;
+  constexpr size_t kIntervalsAhead = 8;
+  const size_t count = addresses.size();
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kIndexAhead < count) {
+      __builtin_prefetch(&index_[addresses[i + kIndexAhead] >> index_shift_]);
+    }
+    if (i + kIntervalsAhead < count) {
+      const uint32_t first = index_[addresses[i + kIntervalsAhead] >> index_shift_];
+      __builtin_prefetch(&starts_[first]);
+      __builtin_prefetch(&masks_[first]);
+    }
+    masks[i] = Search(addresses[i]);
+  }
 }
 
 size_t IpMatcher::interval_count() const { return starts_.size(); }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "intel/list_parser.h"
@@ -27,11 +28,18 @@ class IpMatcher {
 
   // The lists containing `address` (host byte order); 0 when none.
   ListMask Lookup(uint32_t address) const;
+  // Lookup of each address into `masks` (the same size). Faster than one at a time: a
+  // lookup is three dependent cache misses, and here later addresses' misses are started
+  // (prefetched) while earlier ones are searched.
+  void LookupAll(std::span<const uint32_t> addresses, std::span<ListMask> masks) const;
 
   size_t interval_count() const;
   size_t memory_bytes() const;
 
  private:
+  // Lookup of a built matcher (defined inline in the .cpp for Lookup and LookupAll).
+  ListMask Search(uint32_t address) const;
+
   // Interval i covers [starts_[i], starts_[i+1]) with masks_[i] (0 for gaps).
   std::vector<uint32_t> starts_;
   std::vector<ListMask> masks_;

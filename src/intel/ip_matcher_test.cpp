@@ -208,5 +208,30 @@ TEST(IpMatcherTest, AgreesWithBruteForceOnRandomRanges) {
   }
 }
 
+TEST(IpMatcherTest, LookupAllAgreesWithLookup) {
+  std::mt19937 random(3);
+  std::vector<IpMatcher::Entry> entries;
+  for (int i = 0; i < 5000; ++i) {
+    entries.push_back(Cidr(static_cast<uint32_t>(random()), 16 + static_cast<int>(random() % 17),
+                           static_cast<uint32_t>(random() % 32)));
+  }
+  const IpMatcher matcher = IpMatcher::Build(entries);
+  // Every batch size around the prefetch distances, addresses both listed and not.
+  for (const size_t count : {0, 1, 7, 8, 9, 16, 17, 1000}) {
+    std::vector<uint32_t> addresses;
+    for (size_t i = 0; i < count; ++i) {
+      addresses.push_back(i % 2 == 0 ? entries[random() % entries.size()].range.first
+                                     : static_cast<uint32_t>(random()));
+    }
+    std::vector<ListMask> masks(count, 0xdead);
+    matcher.LookupAll(addresses, masks);
+    for (size_t i = 0; i < count; ++i) EXPECT_EQ(masks[i], matcher.Lookup(addresses[i])) << i;
+  }
+  const IpMatcher empty;
+  std::vector<ListMask> masks(3, 0xdead);
+  empty.LookupAll(std::vector<uint32_t>{1, 2, 3}, masks);
+  EXPECT_EQ(masks, (std::vector<ListMask>{0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace vigil

@@ -8,10 +8,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <pugixml.hpp>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace vigil {
 namespace {
@@ -602,26 +607,95 @@ std::string_view ListFormatName(ListFormat format) {
   return index < kFormatNames.size() ? kFormatNames[index] : std::string_view();
 }
 
+namespace {
+
+constexpr size_t kMinAddressLength = 7;   // 0.0.0.0
+constexpr size_t kMaxAddressLength = 15;  // 255.255.255.255
+// ParseAddressAt reads this many bytes from the start of the text, whatever its length.
+constexpr ptrdiff_t kAddressReadBytes = 18;
+
+// Bits i < 16 set when data[i] is a '.' / an ASCII digit.
+struct AddressMasks {
+  uint32_t dots;
+  uint32_t digits;
+};
+AddressMasks MasksOf(const char* data) {
+#if defined(__SSE2__)
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data));
+  const __m128i offsets = _mm_sub_epi8(bytes, _mm_set1_epi8('0'));
+  // Unsigned offset <= 9: min(offset, 9) == offset.
+  const __m128i digits = _mm_cmpeq_epi8(_mm_min_epu8(offsets, _mm_set1_epi8(9)), offsets);
+  return {static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('.')))),
+          static_cast<uint32_t>(_mm_movemask_epi8(digits))};
+#else
+  AddressMasks masks{0, 0};
+  for (int i = 0; i < 16; ++i) {
+    masks.dots |= uint32_t{data[i] == '.'} << i;
+    masks.digits |= uint32_t{data[i] >= '0' && data[i] <= '9'} << i;
+  }
+  return masks;
+#endif
+}
+
+// The value of the octet of `length` (1-3, checked) digits at `digits` (checked), plus
+// kBadOctet for a leading zero ("010" is octal to inet_aton and decimal to others:
+// refuse to guess). A weight table rather than a loop: octet lengths are random, and
+// mispredicting them was the cost of a digit-by-digit parser.
+constexpr uint32_t kBadOctet = 1 << 16;
+[[gnu::always_inline]] inline uint32_t Octet(const char* digits, unsigned length) {
+  static constexpr uint32_t kWeights[4][3] = {{0, 0, 0}, {1, 0, 0}, {10, 1, 0}, {100, 10, 1}};
+  const uint32_t* weights = kWeights[length];
+  const uint32_t d0 = static_cast<unsigned char>(digits[0]) - uint32_t{'0'};
+  const uint32_t d1 = static_cast<unsigned char>(digits[1]) - uint32_t{'0'};
+  const uint32_t d2 = static_cast<unsigned char>(digits[2]) - uint32_t{'0'};
+  const uint32_t value = d0 * weights[0] + d1 * weights[1] + d2 * weights[2];
+  return value + ((length > 1 && d0 == 0) ? kBadOctet : 0);
+}
+
+// The address in data[0, size), 7 to 15 characters, with kAddressReadBytes readable:
+// only digits and three dots, found as bit masks of the whole text.
+bool ParseAddressAt(const char* data, size_t size, uint32_t& address) {
+  const uint32_t in_text = (uint32_t{1} << size) - 1;
+  const AddressMasks masks = MasksOf(data);
+  const uint32_t dots = masks.dots & in_text;
+  if (((masks.digits | dots) & in_text) != in_text) return false;
+  // Exactly three dots: the lowest bit cleared three times (std::popcount is a call
+  // without -mpopcnt).
+  const uint32_t after_first = dots & (dots - 1);
+  const uint32_t after_second = after_first & (after_first - 1);
+  if (after_second == 0 || (after_second & (after_second - 1)) != 0) return false;
+  const unsigned first_dot = std::countr_zero(dots);
+  const unsigned second_dot = std::countr_zero(after_first);
+  const unsigned third_dot = std::countr_zero(after_second);
+  const unsigned lengths[4] = {first_dot, second_dot - first_dot - 1, third_dot - second_dot - 1,
+                               static_cast<unsigned>(size) - third_dot - 1};
+  for (const unsigned length : lengths) {
+    if (length - 1 > 2) return false;  // an empty octet or more than three digits
+  }
+  const uint32_t a = Octet(data, lengths[0]);
+  const uint32_t b = Octet(data + first_dot + 1, lengths[1]);
+  const uint32_t c = Octet(data + second_dot + 1, lengths[2]);
+  const uint32_t d = Octet(data + third_dot + 1, lengths[3]);
+  if ((a | b | c | d) > 255) return false;  // a leading zero or a value past 255
+  address = a << 24 | b << 16 | c << 8 | d;
+  return true;
+}
+
+}  // namespace
+
+bool ParseIpv4Address(std::string_view text, const char* readable_end, uint32_t& address) {
+  if (text.size() < kMinAddressLength || text.size() > kMaxAddressLength) return false;
+  if (readable_end - text.data() >= kAddressReadBytes) {
+    return ParseAddressAt(text.data(), text.size(), address);
+  }
+  char padded[kAddressReadBytes] = {};
+  std::memcpy(padded, text.data(), text.size());
+  return ParseAddressAt(padded, text.size(), address);
+}
+
 std::optional<uint32_t> ParseIpv4Address(std::string_view text) {
   uint32_t address = 0;
-  size_t pos = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (pos >= text.size() || text[pos] != '.') return std::nullopt;
-      ++pos;
-    }
-    const size_t start = pos;
-    uint32_t value = 0;
-    while (pos < text.size() && pos - start < 3 && IsDigit(text[pos])) {
-      value = value * 10 + static_cast<uint32_t>(text[pos] - '0');
-      ++pos;
-    }
-    const size_t digits = pos - start;
-    // "010" is octal to inet_aton and decimal to others: refuse to guess.
-    if (digits == 0 || (digits > 1 && text[start] == '0') || value > 255) return std::nullopt;
-    address = (address << 8) | value;
-  }
-  if (pos != text.size()) return std::nullopt;
+  if (!ParseIpv4Address(text, text.data() + text.size(), address)) return std::nullopt;
   return address;
 }
 

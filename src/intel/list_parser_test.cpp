@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil {
@@ -54,6 +56,67 @@ TEST(ListParserIpv4Test, RejectsMalformedAddresses) {
                            "1.2.3.04", "+1.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1..2.3", "1.2.3.",
                            "1.2.3.1000", "a.b.c.d", "1.2.3.4/24", "-1.2.3.4"}) {
     EXPECT_EQ(ParseIpv4Address(text), std::nullopt) << text;
+  }
+}
+
+// The digit-by-digit parser ParseIpv4Address replaced, as the reference it must agree with.
+std::optional<uint32_t> ReferenceIpv4Address(std::string_view text) {
+  uint32_t address = 0;
+  size_t pos = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (pos >= text.size() || text[pos] != '.') return std::nullopt;
+      ++pos;
+    }
+    const size_t start = pos;
+    uint32_t value = 0;
+    while (pos < text.size() && pos - start < 3 && text[pos] >= '0' && text[pos] <= '9') {
+      value = value * 10 + static_cast<uint32_t>(text[pos] - '0');
+      ++pos;
+    }
+    const size_t digits = pos - start;
+    if (digits == 0 || (digits > 1 && text[start] == '0') || value > 255) return std::nullopt;
+    address = (address << 8) | value;
+  }
+  if (pos != text.size()) return std::nullopt;
+  return address;
+}
+
+// Both forms of ParseIpv4Address agree with the reference on `text`, the second also when
+// the text is followed by readable bytes that look like more address.
+void ExpectAgreement(const std::string& text) {
+  const std::optional<uint32_t> expected = ReferenceIpv4Address(text);
+  ASSERT_EQ(ParseIpv4Address(text), expected) << "'" << text << "'";
+  const std::string in_buffer = text + "1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9";
+  uint32_t address = 0;
+  const std::string_view view(in_buffer.data(), text.size());
+  ASSERT_EQ(ParseIpv4Address(view, in_buffer.data() + in_buffer.size(), address),
+            expected.has_value())
+      << "'" << text << "'";
+  if (expected) {
+    ASSERT_EQ(address, *expected) << "'" << text << "'";
+  }
+}
+
+TEST(ListParserIpv4Test, AgreesWithADigitByDigitParser) {
+  // Strings of digits, dots and a few other characters, 0 to 18 long: mostly near misses.
+  std::mt19937 random(17);
+  constexpr char kAlphabet[] = "0123456789012345678901.....:x -/";
+  for (int i = 0; i < 300000; ++i) {
+    std::string text;
+    const size_t length = random() % 19;
+    for (size_t j = 0; j < length; ++j) text += kAlphabet[random() % (sizeof(kAlphabet) - 1)];
+    ExpectAgreement(text);
+  }
+  // And well-formed addresses of every octet length, with leading zeros and out of range.
+  for (int i = 0; i < 300000; ++i) {
+    std::string text;
+    for (int octet = 0; octet < 4; ++octet) {
+      if (octet > 0) text += '.';
+      text +=
+          (random() % 16 == 0 ? "0" : "") + std::to_string(random() % (random() % 2 ? 256 : 1000));
+    }
+    ExpectAgreement(text);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,14 +39,25 @@ class ThreatSnapshot {
   std::vector<const ListIdentity*> ThreatListsForDomain(std::string_view domain) const;
 
   // True when a trusted list names `address` (rules then raise nothing about it).
-  bool IsTrustedIp(uint32_t address) const { return (ips_.Lookup(address) & trusted_mask_) != 0; }
+  bool IsTrustedIp(uint32_t address) const { return IsTrusted(ListsForIp(address)); }
+
+  // The same questions in two steps, for callers that ask several about one address (the
+  // flow rules): ListsForIp looks the address up once (bit i: the i-th list, trusted ones
+  // included), and the others answer from its mask.
+  ListMask ListsForIp(uint32_t address) const { return ips_.Lookup(address); }
+  // ListsForIp of each address, faster than one at a time (IpMatcher::LookupAll).
+  void ListsForIps(std::span<const uint32_t> addresses, std::span<ListMask> lists) const {
+    ips_.LookupAll(addresses, lists);
+  }
+  bool IsTrusted(ListMask lists) const { return (lists & trusted_mask_) != 0; }
+  // True when ThreatLists(lists) would name any list.
+  bool NamesThreat(ListMask lists) const { return lists != 0 && !IsTrusted(lists); }
+  std::vector<const ListIdentity*> ThreatLists(ListMask lists) const;
 
   size_t list_count() const { return lists_.size(); }
   size_t memory_bytes() const { return ips_.memory_bytes() + domains_.memory_bytes(); }
 
  private:
-  std::vector<const ListIdentity*> ThreatLists(ListMask mask) const;
-
   std::vector<ListIdentity> lists_;
   ListMask trusted_mask_ = 0;
   IpMatcher ips_;

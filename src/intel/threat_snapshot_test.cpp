@@ -65,6 +65,29 @@ TEST(ThreatSnapshotTest, TrustedListWinsForAddresses) {
   EXPECT_EQ(Names(snapshot->ThreatListsForIp(Address(10, 2, 0, 0))), (NameList{"threats"}));
 }
 
+TEST(ThreatSnapshotTest, AnswersFromALookedUpMaskAsFromTheAddress) {
+  const auto snapshot = ThreatSnapshot::Build({
+      MakeList("t1", "threats", false, {{Address(10, 0, 0, 0), Address(10, 255, 255, 255)}}),
+      MakeList("i1", "office", true, {{Address(10, 1, 0, 0), Address(10, 1, 255, 255)}}),
+      MakeList("t2", "more-threats", false, {{Address(10, 2, 0, 0), Address(10, 2, 0, 9)}}),
+  });
+  const std::vector<uint32_t> addresses = {Address(10, 1, 2, 3), Address(10, 2, 0, 5),
+                                           Address(10, 3, 0, 0), Address(11, 0, 0, 0)};
+  std::vector<ListMask> masks(addresses.size());
+  snapshot->ListsForIps(addresses, masks);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const uint32_t address = addresses[i];
+    const ListMask mask = snapshot->ListsForIp(address);
+    EXPECT_EQ(masks[i], mask);
+    EXPECT_EQ(snapshot->IsTrusted(mask), snapshot->IsTrustedIp(address)) << i;
+    EXPECT_EQ(Names(snapshot->ThreatLists(mask)), Names(snapshot->ThreatListsForIp(address))) << i;
+    EXPECT_EQ(snapshot->NamesThreat(mask), !snapshot->ThreatListsForIp(address).empty()) << i;
+  }
+  EXPECT_TRUE(snapshot->IsTrusted(masks[0]));
+  EXPECT_EQ(Names(snapshot->ThreatLists(masks[1])), (NameList{"threats", "more-threats"}));
+  EXPECT_FALSE(snapshot->NamesThreat(masks[3]));
+}
+
 TEST(ThreatSnapshotTest, TrustedOnlyAddressIsNoThreat) {
   const auto snapshot = ThreatSnapshot::Build(
       {MakeList("i1", "office", true, {{Address(198, 51, 100, 1), Address(198, 51, 100, 1)}})});
