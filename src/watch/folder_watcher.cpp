@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "detect/log_paths.h"
+
 namespace vigil {
 
 namespace {
@@ -222,6 +224,8 @@ void FolderWatcher::ReadEvents() {
 }
 
 void FolderWatcher::Observe(size_t index, const std::string& path, bool closed) {
+  // Another service's logs in the same AWSLogs/ tree are not this folder's source.
+  if (!IsLogFileOf(path, folders_[index].spec.source)) return;
   struct stat st;
   const bool present = stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   std::lock_guard lock(mutex_);

@@ -382,6 +382,27 @@ def test_a_folder_naming_a_detector_feeds_that_detector(tmp_path):
         stop_cleanly(server)
 
 
+def test_one_awslogs_tree_watched_per_source_reads_each_service_folder_once(tmp_path):
+    """Both sources watch the same AWSLogs/ tree: each reads only its own service folder, so
+    no flow log is parsed as CloudTrail (which would reject every line) or the other way."""
+    logs = tmp_path / "logs"
+    land(flow_dir(logs) / "a.log.gz",
+         gzip.compress(text(brute_force(ATTACKER, T0, attempts=25)).encode()))
+    land(trail_dir(logs) / "t.json.gz", gzip.compress(trail_file(benign_events()).encode()))
+    server = VigilServer(data_dir=tmp_path / "data", extra_args=[
+        "--account", ACCOUNT_A, "--watch", f"flowlogs={logs}"]).start()
+    try:
+        client = server.client(ACCOUNT_A)
+        client.create_detector(Enable=True)
+        folder = wait_for(server, "flowlogs", processed(1), "the flow log")
+        time.sleep(2.5)  # a CloudTrail file taken for flow logs would be read by now
+        folder = folder_of(server, "flowlogs")
+        assert folder["filesProcessed"] == 1 and folder["filesSeen"] == 1, folder
+        assert folder["rejected"] == 0 and folder["findingsCreated"] == 1, folder
+    finally:
+        stop_cleanly(server)
+
+
 def test_a_named_detector_that_does_not_exist_makes_files_wait(tmp_path):
     flows = tmp_path / "flows"
     write(flow_dir(flows) / "a.log", text(benign_flows()).encode())
