@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detect/text_hash.h"
 #include "findings/finding_builder.h"
 
 namespace vigil {
@@ -34,16 +35,12 @@ class Emitter {
   // appends them to the map in order. Inserting each into the map instead cost a dozen
   // string comparisons on cold nodes, the largest part of emitting.
   using Staged = std::pair<std::string, Pending>;
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
   void MergeStaged() const;
 
   mutable std::map<std::string, Pending> pending_;
   mutable std::deque<Staged> staged_;  // a deque: index_ points into it
   // Every key, viewing its text in staged_ or pending_.
-  mutable boost::unordered_flat_map<std::string_view, Pending*, KeyHash> index_;
+  mutable boost::unordered_flat_map<std::string_view, Pending*, TextHash> index_;
   std::string full_key_;  // scratch
 };
 

@@ -134,12 +134,8 @@ class SpambotRule {
     int64_t last_mail = 0;
     int64_t newest = 0;  // latest traffic (for eviction)
   };
-  struct TextHash {  // finds a profile by a string_view, with no string made per record
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
   const DetectionSettings& settings_;
-  // Per instance or interface (bounded).
+  // Per instance or interface (bounded), found by a view: no string made per record.
   boost::unordered_flat_map<std::string, Profile, TextHash, std::equal_to<>> profiles_;
   EventWindow mail_hosts_;  // per interface: the mail servers reached
 };
