@@ -6,16 +6,11 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_support.h"
 #include "ingest/cloudtrail.h"
 #include "intel/list_parser.h"
 
-namespace {
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view content(reinterpret_cast<const char*>(data), size);

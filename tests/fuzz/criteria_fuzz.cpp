@@ -11,12 +11,9 @@
 
 #include "findings/criteria.h"
 #include "findings/projection.h"
+#include "fuzz_support.h"
 
 namespace {
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
 
 // A finding with the attributes criteria name most often.
 const std::string& SampleProjection() {
@@ -34,6 +31,8 @@ const std::string& SampleProjection() {
 }
 
 }  // namespace
+
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);

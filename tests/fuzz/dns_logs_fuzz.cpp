@@ -5,13 +5,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_support.h"
 #include "ingest/dns_logs.h"
 
 namespace {
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
 
 size_t CountLines(std::string_view content) {
   size_t lines = 0;
@@ -24,6 +21,8 @@ size_t CountLines(std::string_view content) {
 }
 
 }  // namespace
+
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view content(reinterpret_cast<const char*>(data), size);

@@ -10,13 +10,10 @@
 #include <string_view>
 #include <utility>
 
+#include "fuzz_support.h"
 #include "ingest/flow_logs.h"
 
 namespace {
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
 
 size_t CountLines(std::string_view content) {
   size_t lines = 0;
@@ -29,6 +26,8 @@ size_t CountLines(std::string_view content) {
 }
 
 }  // namespace
+
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view content(reinterpret_cast<const char*>(data), size);

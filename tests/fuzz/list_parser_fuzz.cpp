@@ -6,15 +6,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_support.h"
 #include "intel/list_parser.h"
 
 namespace {
 
 constexpr int kFormatCount = 6;
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
 
 bool IsLowercaseAscii(std::string_view text) {
   for (const char c : text) {
@@ -25,6 +22,8 @@ bool IsLowercaseAscii(std::string_view text) {
 }
 
 }  // namespace
+
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

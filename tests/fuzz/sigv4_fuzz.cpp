@@ -10,15 +10,10 @@
 #include <string_view>
 
 #include "core/time.h"
+#include "fuzz_support.h"
 #include "http/sigv4.h"
 
-namespace {
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
+using vigil::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
