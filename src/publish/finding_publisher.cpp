@@ -112,6 +112,9 @@ void FindingPublisher::Failed(const std::string& sink, const std::string& error)
 
 Status FindingPublisher::Deliver(int64_t now) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> sinks, store_.OutboxSinks());
+  VIGIL_ASSIGN_OR_RETURN(std::vector<DetectorRecord> all, store_.ListAllDetectors());
+  std::map<std::string, DetectorRecord> detectors;  // by id, for the S3 export paths
+  for (DetectorRecord& detector : all) detectors.emplace(detector.id, std::move(detector));
   for (const std::string& sink : sinks) {
     if (Waiting(sink)) continue;
     Sink* events = sink == kFileSink      ? file_.get()
@@ -123,8 +126,8 @@ Status FindingPublisher::Deliver(int64_t now) {
       VIGIL_ASSIGN_OR_RETURN(std::vector<OutboxEntry> entries, store_.PeekOutbox(sink, kBatch));
       if (entries.empty()) break;
       std::string error;
-      const size_t delivered =
-          is_export ? DeliverExport(sink, entries, now, error) : events->Deliver(entries, error);
+      const size_t delivered = is_export ? DeliverExport(sink, entries, detectors, now, error)
+                                         : events->Deliver(entries, error);
       if (delivered > 0) {
         VIGIL_RETURN_IF_ERROR(store_.RemoveFromOutbox(sink, entries[delivered - 1].seq));
       }
@@ -140,21 +143,16 @@ Status FindingPublisher::Deliver(int64_t now) {
 }
 
 size_t FindingPublisher::DeliverExport(const std::string& sink,
-                                       const std::vector<OutboxEntry>& entries, int64_t now,
-                                       std::string& error) {
+                                       const std::vector<OutboxEntry>& entries,
+                                       const std::map<std::string, DetectorRecord>& detectors,
+                                       int64_t now, std::string& error) {
   // "s3/<detectorId>/<destinationId>"
   const size_t slash = sink.find('/', 3);
   const std::string detector_id = sink.substr(3, slash - 3);
   const std::string destination_id = sink.substr(slash + 1);
   auto destination = store_.GetPublishingDestination(detector_id, destination_id);
-  auto detectors = store_.ListAllDetectors();
-  const DetectorRecord* detector = nullptr;
-  if (detectors.ok()) {
-    for (const DetectorRecord& candidate : *detectors) {
-      if (candidate.id == detector_id) detector = &candidate;
-    }
-  }
-  if (!destination.ok() || detector == nullptr) {
+  const auto detector = detectors.find(detector_id);
+  if (!destination.ok() || detector == detectors.end()) {
     return entries.size();  // the destination (or detector) is gone: drop its exports
   }
   if (destination->status == "STOPPED") {
@@ -164,8 +162,8 @@ size_t FindingPublisher::DeliverExport(const std::string& sink,
   std::vector<std::string> lines;
   lines.reserve(entries.size());
   for (const OutboxEntry& entry : entries) lines.push_back(entry.payload);
-  auto written = WriteS3Export(options_.s3, destination->destination_arn, detector->account,
-                               detector->region, now, lines);
+  auto written = WriteS3Export(options_.s3, destination->destination_arn, detector->second.account,
+                               detector->second.region, now, lines);
   const int64_t failure_started =
       written.ok() ? 0 : (destination->failure_started_at ? destination->failure_started_at : now);
   const std::string status =

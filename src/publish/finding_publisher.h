@@ -67,9 +67,11 @@ class FindingPublisher {
 
   Status Publish(int64_t now);
   Status Deliver(int64_t now);
-  // Delivers queued entries of one S3 destination sink; updates its status.
+  // Delivers queued entries of one S3 destination sink (`detectors` by id: whose account
+  // and region name the export's path); updates the destination's status.
   size_t DeliverExport(const std::string& sink, const std::vector<OutboxEntry>& entries,
-                       int64_t now, std::string& error);
+                       const std::map<std::string, DetectorRecord>& detectors, int64_t now,
+                       std::string& error);
   bool Waiting(const std::string& sink) const;
   void Failed(const std::string& sink, const std::string& error);
 
