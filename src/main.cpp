@@ -53,6 +53,7 @@ struct ServeFlags {
   std::string s3_root;
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
+  std::vector<std::string> list_locations;  // prefixes; empty = any location
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
@@ -244,6 +245,13 @@ int Serve(const ServeFlags& flags) {
   fetch_options.s3_root = flags.s3_root;
   fetch_options.s3_endpoint = flags.s3_endpoint;
   fetch_options.s3_region = flags.s3_region;
+  vigil::StatusOr<vigil::ListLocationPolicy> locations =
+      vigil::ListLocationPolicy::FromPrefixes(flags.list_locations);
+  if (!locations.ok()) {
+    std::cerr << "vigil: " << locations.status().message() << "\n";
+    return 2;
+  }
+  fetch_options.locations = *std::move(locations);
   vigil::ThreatIntelService intel(**store, fetch_options, clock);
   services.intel = &intel;
   if (auto queued = intel.LoadAll(); !queued.ok()) {
@@ -399,6 +407,12 @@ int main(int argc, char** argv) {
   serve->add_option("--s3-region", flags.s3_region, "Region to sign --s3-endpoint requests for")
       ->envname("VIGIL_S3_REGION")
       ->capture_default_str();
+  serve
+      ->add_option("--list-location", flags.list_locations,
+                   "Accept IPSet/ThreatIntelSet locations only under this prefix, e.g. "
+                   "file:///srv/lists/ or s3://bucket/ (repeatable; default: any location)")
+      ->delimiter(',')
+      ->envname("VIGIL_LIST_LOCATIONS");
   // Repeatable; VIGIL_WATCH (read in main, not by CLI11) separates entries with commas
   // or newlines, which a directory given on the command line may contain.
   serve

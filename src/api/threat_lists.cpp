@@ -39,13 +39,19 @@ void NotifyIntel(Services& services, const ThreatListRecord& list, bool reload) 
   }
 }
 
-std::optional<std::string> ReadLocation(JsonReader& in, Presence presence) {
+std::optional<std::string> ReadLocation(Services& services, JsonReader& in, Presence presence) {
   std::optional<std::string> location = in.String("location", presence, 1, 300);
   if (location && !IsUri(*location)) {
     in.Fail(InvalidParameter("location", "'" + *location +
                                              "' is not a URI (expected e.g. s3://bucket/key or "
                                              "https://s3.amazonaws.com/bucket/key)."));
     return std::nullopt;
+  }
+  if (location && services.intel != nullptr) {
+    if (Status allowed = services.intel->CheckLocation(*location); !allowed.ok()) {
+      in.Fail(InvalidParameter("location", allowed.message() + "."));
+      return std::nullopt;
+    }
   }
   return location;
 }
@@ -67,7 +73,7 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   list.id = NewResourceId();
   list.name = in.String("name", Presence::kRequired, 1, 300).value_or("");
   list.format = in.Enum("format", Presence::kRequired, kFormats).value_or("");
-  list.location = ReadLocation(in, Presence::kRequired).value_or("");
+  list.location = ReadLocation(services, in, Presence::kRequired).value_or("");
   const bool activate = in.Bool("activate", Presence::kRequired).value_or(false);
   list.status = StatusFor(activate);
   const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
@@ -101,7 +107,7 @@ StatusOr<http::Response> Update(Services& services, const http::Request& request
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   if (auto name = in.String("name", Presence::kOptional, 1, 300)) list.name = *name;
-  if (auto location = ReadLocation(in, Presence::kOptional)) list.location = *location;
+  if (auto location = ReadLocation(services, in, Presence::kOptional)) list.location = *location;
   const std::optional<bool> activate = in.Bool("activate", Presence::kOptional);
   if (activate) list.status = StatusFor(*activate);
   VIGIL_RETURN_IF_ERROR(in.status());
