@@ -155,14 +155,15 @@ StatusOr<std::vector<DetectorRecord>> MemberDetectors(
                                  status + ")."});
       continue;
     }
-    auto detector =
-        services.store->GetDetector(member.account_id, context.region, member.detector_id);
-    if (member.detector_id.empty() || !detector.ok()) {
+    if (member.detector_id.empty()) {
       unprocessed.push_back(
           {member.account_id, "The account has no detector in " + context.region + "."});
       continue;
     }
-    detectors.push_back(std::move(*detector));
+    VIGIL_ASSIGN_OR_RETURN(
+        DetectorRecord detector,
+        services.store->GetDetector(member.account_id, context.region, member.detector_id));
+    detectors.push_back(std::move(detector));
   }
   return detectors;
 }

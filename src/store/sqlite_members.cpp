@@ -413,6 +413,7 @@ Status SqliteMemberStore::DisassociateFromAdministrator(const std::string& accou
               "administrator account.");
         }
         std::optional<MemberRecord> member = FindMember(administrator, region, account);
+        if (!member) return Status::Internal("the member record vanished while being read");
         if (member->via_organization) {
           return Status::InvalidInput(
               "The request is rejected because the current account is managed by the "
@@ -545,7 +546,9 @@ StatusOr<std::vector<MemberRecord>> SqliteMemberStore::AutoEnableOrganizationMem
     }
     Result enrolled;
     for (const std::string& region : regions) {
-      const OrganizationAdminRecord admin = *FindOrganizationAdmin(region);
+      std::optional<OrganizationAdminRecord> found = FindOrganizationAdmin(region);
+      if (!found) return Status::Internal("the delegated administrator vanished while being read");
+      const OrganizationAdminRecord admin = std::move(*found);
       for (const AccountDetail& account : organization.accounts) {
         if (account.account_id == admin.account_id) continue;
         if (FindMember(admin.account_id, region, account.account_id)) continue;

@@ -399,6 +399,24 @@ def test_member_detectors_need_an_associated_member(gd, gd_c, detector_id):
                                         "administrator account (status Created)."}
 
 
+def test_a_member_without_a_detector_has_no_data_sources(gd, gd_b, associated):
+    a_detector, b_detector = associated
+    gd_b.delete_detector(DetectorId=b_detector)
+    assert "DetectorId" not in member(gd, a_detector, ACCOUNT_B)
+    resp = gd.get_member_detectors(DetectorId=a_detector, AccountIds=[ACCOUNT_B])
+    assert resp["MemberDataSourceConfigurations"] == []
+    assert reasons(resp) == {ACCOUNT_B: "The account has no detector in us-east-1."}
+
+
+def test_update_member_detectors_checks_data_sources(gd, gd_b, gd_raw, associated):
+    a_detector, b_detector = associated
+    for bad in ({"S3Logs": {}}, {"S3Logs": {"Enable": "no"}}, {"Kubernetes": {}}):
+        expect_error(lambda: gd_raw.update_member_detectors(
+            DetectorId=a_detector, AccountIds=[ACCOUNT_B], DataSources=bad),
+            param="dataSources", invalid_input=True)
+    assert gd_b.get_detector(DetectorId=b_detector)["DataSources"]["S3Logs"]["Status"] == "ENABLED"
+
+
 # ---- isolation --------------------------------------------------------------------------------
 
 
