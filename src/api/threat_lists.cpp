@@ -56,6 +56,20 @@ std::optional<std::string> ReadLocation(Services& services, JsonReader& in, Pres
   return location;
 }
 
+// As GuardDuty, an associated member detects with its administrator's lists and may not
+// create, change or delete its own.
+Status RefuseMembers(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<MemberRecord> administrator,
+                         services.store->GetAdministratorRelationship(request.context.account,
+                                                                      request.context.region));
+  if (administrator) {
+    return Status::InvalidInput(
+        "The request is rejected because member accounts cannot manage IPSets or "
+        "ThreatIntelSets.");
+  }
+  return Status::Ok();
+}
+
 template <const ListApi& Api>
 StatusOr<ThreatListRecord> CallerList(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
@@ -65,6 +79,7 @@ StatusOr<ThreatListRecord> CallerList(Services& services, const http::Request& r
 template <const ListApi& Api>
 StatusOr<http::Response> Create(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   ThreatListRecord list;
@@ -104,6 +119,7 @@ StatusOr<http::Response> Get(Services& services, const http::Request& request) {
 template <const ListApi& Api>
 StatusOr<http::Response> Update(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list, CallerList<Api>(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   if (auto name = in.String("name", Presence::kOptional, 1, 300)) list.name = *name;
@@ -120,6 +136,7 @@ StatusOr<http::Response> Update(Services& services, const http::Request& request
 template <const ListApi& Api>
 StatusOr<http::Response> Delete(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list, CallerList<Api>(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_RETURN_IF_ERROR(services.store->DeleteThreatList(Api.kind, list.detector_id, list.id));
   NotifyIntel(services, list, false);
   return JsonResponse({});
