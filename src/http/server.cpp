@@ -90,12 +90,13 @@ class Session : public std::enable_shared_from_this<Session> {
     // The larger limit until the path is known; OnHeader lowers it for other paths.
     parser_->body_limit(std::max(state_.options.body_limit_bytes, LargeBodyLimit()));
     stream_.expires_after(state_.options.header_timeout);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t head_bytes) {
+                               self->OnHeader(ec, head_bytes);
+                             });
   }
 
-  void OnHeader(beast::error_code ec) {
+  void OnHeader(beast::error_code ec, size_t head_bytes) {
     if (ec == bhttp::error::header_limit) {
       // A request line too long for the headers' limit is a URI too long (414).
       const auto start = buffer_.cdata();
@@ -103,10 +104,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (auto rejection = CheckRequestLine(received, state_.options.request_limits)) {
         return Reject(rejection->http_status, rejection->status);
       }
-      return Reject(
-          431, Status::InvalidInput("The request headers exceed the limit of " +
-                                    std::to_string(state_.options.header_limit_bytes) + " bytes."));
+      return RejectLargeHead();
     }
+    // Beast's own limit is approximate (it may let through a head that arrived whole in one
+    // read a little over it); the size of the head as parsed is exact.
+    if (!ec && head_bytes > state_.options.header_limit_bytes) return RejectLargeHead();
     // Beast checks a declared Content-Length against the body limit with the headers.
     if (ec == bhttp::error::body_limit) return RejectTooLarge();
     if (IsMalformedHttp(ec)) {
@@ -254,6 +256,12 @@ class Session : public std::enable_shared_from_this<Session> {
                              Headers(request)};
     OutgoingResponse response = state_.dispatcher.Handle(std::move(incoming));
     Write(std::move(response), request.keep_alive());
+  }
+
+  void RejectLargeHead() {
+    Reject(431,
+           Status::InvalidInput("The request headers exceed the limit of " +
+                                std::to_string(state_.options.header_limit_bytes) + " bytes."));
   }
 
   static Status TooLarge(size_t limit) {
