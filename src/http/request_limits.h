@@ -34,9 +34,9 @@ std::optional<Rejection> CheckRequestHead(
     const std::vector<std::pair<std::string_view, std::string_view>>& headers,
     const RequestLimits& limits);
 
-// 414 when `request_start` (the first bytes of a request whose headers outgrew their
-// limit) opens with a request line longer than the target limit allows; nullopt when the
-// headers, not the target, are what is too large.
+// For a request whose head outgrew its limit before its request line ended: 414 when
+// `request_start` (its first bytes) opens with a target longer than the limit allows;
+// nullopt when something else is what is too large.
 std::optional<Rejection> CheckRequestLine(std::string_view request_start,
                                           const RequestLimits& limits);
 

@@ -98,12 +98,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, size_t head_bytes) {
     if (ec == bhttp::error::header_limit) {
-      // A request line too long for the headers' limit is a URI too long (414).
-      const auto start = buffer_.cdata();
-      const std::string_view received(static_cast<const char*>(start.data()), start.size());
-      if (auto rejection = CheckRequestLine(received, state_.options.request_limits)) {
-        return Reject(rejection->http_status, rejection->status);
-      }
+      // A target too long is a URI too long (414), whether the request line it is on
+      // ended in time (the parser then has the target; the buffer holds only what follows)
+      // or not (the buffer holds the beginning of the line).
+      const std::string_view target = parser_->get().target();
+      const auto unparsed = buffer_.cdata();
+      const auto rejection =
+          target.empty()
+              ? CheckRequestLine({static_cast<const char*>(unparsed.data()), unparsed.size()},
+                                 state_.options.request_limits)
+              : CheckRequestHead(target, {}, state_.options.request_limits);
+      if (rejection) return Reject(rejection->http_status, rejection->status);
       return RejectLargeHead();
     }
     // Beast's own limit is approximate (it may let through a head that arrived whole in one

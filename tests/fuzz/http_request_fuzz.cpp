@@ -148,7 +148,9 @@ std::optional<size_t> ServeOne(Stack& stack, std::string_view input) {
   }
   if (!ec && !parser.is_done()) return std::nullopt;
   if (ec == bhttp::error::header_limit) {
-    if (auto rejection = vigil::http::CheckRequestLine(input, limits)) {
+    const std::string_view target = parser.get().target();
+    if (auto rejection = target.empty() ? vigil::http::CheckRequestLine(input, limits)
+                                        : vigil::http::CheckRequestHead(target, {}, limits)) {
       CheckResponse(Rejected(rejection->http_status, rejection->status));
     } else {
       CheckResponse(Rejected(431, vigil::Status::InvalidInput("headers over the limit")));
