@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include "core/utf8.h"
+
 namespace vigil {
 
 namespace json = boost::json;
@@ -142,7 +144,12 @@ StatusOr<json::object> ParseBodyObject(std::string_view body, const JsonLimits& 
   return std::move(value.as_object());
 }
 
-std::string ToJson(const json::value& value) { return json::serialize(value); }
+std::string ToJson(const json::value& value) {
+  // Strings that are not UTF-8 (quoting log or list lines) get U+FFFD for their bad bytes,
+  // so the document is valid JSON. Outside strings a serialized document is ASCII, so
+  // repairing it whole repairs them without a second walk.
+  return ValidUtf8(json::serialize(value));
+}
 
 Status InvalidParameter(std::string_view name, std::string_view detail) {
   return Status::InvalidInput("The request is rejected because the parameter " + std::string(name) +

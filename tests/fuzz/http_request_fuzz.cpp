@@ -18,6 +18,8 @@
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,21 +99,28 @@ struct Stack {
   std::unique_ptr<vigil::http::Dispatcher> dispatcher;
 };
 
+// Aborts (after printing the answer, for whoever reads the crash) unless `condition`.
+void RequireOf(bool condition, const vigil::http::OutgoingResponse& response) {
+  if (condition) return;
+  std::fprintf(stderr, "broken invariant; answer %d %s: %s\n", response.status,
+               response.error_type.c_str(), response.body.substr(0, 2000).c_str());
+  std::abort();
+}
+
 void CheckResponse(const vigil::http::OutgoingResponse& response) {
-  Require(response.status >= 200 && response.status <= 599);
-  Require(response.status != 500);  // an internal error is a bug the input found
-  Require(!response.request_id.empty());
+  RequireOf(response.status >= 200 && response.status <= 599, response);
+  RequireOf(response.status != 500, response);  // an internal error is a bug the input found
+  RequireOf(!response.request_id.empty(), response);
   if (response.content_type != "application/json" || response.status == 204) return;
   json::error_code ec;
   const json::value body = json::parse(response.body, ec);
-  Require(!ec);
+  RequireOf(!ec, response);
   if (response.status < 400) return;
-  Require(!response.error_type.empty());
-  Require(body.is_object());
+  RequireOf(!response.error_type.empty() && body.is_object(), response);
   const json::value* message = body.as_object().if_contains("message");
   const json::value* type = body.as_object().if_contains("__type");
-  Require(message != nullptr && message->is_string() && !message->as_string().empty());
-  Require(type != nullptr && type->is_string() && !type->as_string().empty());
+  RequireOf(message != nullptr && message->is_string() && !message->as_string().empty(), response);
+  RequireOf(type != nullptr && type->is_string() && !type->as_string().empty(), response);
 }
 
 // What the server answers itself, before dispatch.
