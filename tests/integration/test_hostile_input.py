@@ -377,3 +377,34 @@ def test_memory_stays_bounded_under_refused_bodies(hostile):
     grown = _rss_bytes(hostile.proc.pid) - warm
     assert grown < 32 * 1024 * 1024, f"RSS grew by {grown} bytes over 80 refused bodies"
     _assert_serves_normally(hostile)
+
+
+# ---- bytes that are not UTF-8 ----------------------------------------------------------------
+
+
+def test_path_bytes_that_are_not_utf8_get_a_json_error(hostile):
+    """A percent-decoded label may hold any bytes; the error quoting it is still JSON."""
+    status, headers, body = hostile.request("GET", "/detector/%FF%8Dabc/filter/x%C0%AF",
+                                            account=ACCOUNT_A)
+    assert 400 <= status < 500, (status, body)
+    doc = json.loads(body.decode("utf-8"))  # strict: fails on bytes that are not UTF-8
+    assert doc["message"] and doc["__type"], doc
+    # The same bytes sent raw, not percent-encoded: the unknown path is quoted back.
+    status, _, body = _send_raw(hostile, b"GET /detector/\xff\x8d/s\xc0tatistics HTTP/1.1\r\n"
+                                         b"Host: x\r\n\r\n")
+    assert status == 404, (status, body)
+    doc = json.loads(body.decode("utf-8"))
+    assert "\ufffd" in doc["message"], doc
+    _assert_serves_normally(hostile)
+
+
+def test_ingest_report_quoting_bytes_that_are_not_utf8_is_json(hostile):
+    account = "777777777777"
+    detector_id = hostile.client(account).create_detector(Enable=True)["DetectorId"]
+    lines = b"2 123456789012 eni-1 10.0.0.1 10.0.0.2 4\xff3 22 6 1 40 1767225600 1767225660 ACCEPT OK\n"
+    status, _, body = hostile.request("POST", f"/_vigil/ingest/{detector_id}/flowlogs",
+                                      body=lines, account=account)
+    assert status == 200, body
+    report = json.loads(body.decode("utf-8"))
+    assert report["rejected"] == 1, report
+    assert "\ufffd" in report["rejectedRecords"][0]["reason"], report
