@@ -21,6 +21,7 @@
 #include "api/routes.h"
 #include "cli/ingest.h"
 #include "cli/scan.h"
+#include "core/json_input.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
 #include "http/credentials_file.h"
@@ -59,6 +60,14 @@ struct ServeFlags {
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
+  // Hostile input: what one request and all connections together may hold.
+  size_t max_header_bytes = 64 * 1024;
+  size_t max_header_count = 100;
+  size_t max_header_field_bytes = 8 * 1024;
+  size_t max_uri_bytes = 8 * 1024;
+  size_t max_json_depth = 64;
+  size_t max_json_elements = 100'000;
+  size_t max_connections = 1024;
   std::vector<std::string> watch;  // SOURCE=DIR[:DETECTOR_ID], from --watch or VIGIL_WATCH
   std::string organization_management_account;
   std::string organization_accounts;  // file: ACCOUNT_ID [EMAIL] per line
@@ -209,6 +218,11 @@ int Serve(const ServeFlags& flags) {
   options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
+  options.header_limit_bytes = flags.max_header_bytes;
+  options.request_limits = {flags.max_uri_bytes, flags.max_header_count,
+                            flags.max_header_field_bytes};
+  options.max_connections = flags.max_connections;
+  vigil::SetJsonBodyLimits({flags.max_json_depth, flags.max_json_elements});
 
   std::string store_path = ":memory:";
   if (!flags.in_memory) {
@@ -475,6 +489,48 @@ int main(int argc, char** argv) {
                    "Seconds to receive a body (and send a response) after the headers")
       ->envname("VIGIL_BODY_TIMEOUT")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-header-bytes", flags.max_header_bytes,
+                   "Largest request head (request line and headers); beyond it 431")
+      ->envname("VIGIL_MAX_HEADER_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{4} << 20))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-header-count", flags.max_header_count,
+                   "Most header fields in a request; beyond it 431")
+      ->envname("VIGIL_MAX_HEADER_COUNT")
+      ->check(CLI::Range(size_t{8}, size_t{10'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-header-field-bytes", flags.max_header_field_bytes,
+                   "Largest single header field (name and value); beyond it 431")
+      ->envname("VIGIL_MAX_HEADER_FIELD_BYTES")
+      ->check(CLI::Range(size_t{256}, size_t{4} << 20))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-uri-bytes", flags.max_uri_bytes,
+                   "Longest request-target (path and query); beyond it 414")
+      ->envname("VIGIL_MAX_URI_BYTES")
+      ->check(CLI::Range(size_t{256}, size_t{4} << 20))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-json-depth", flags.max_json_depth,
+                   "Deepest nesting of objects and arrays in a JSON body; beyond it 400")
+      ->envname("VIGIL_MAX_JSON_DEPTH")
+      ->check(CLI::Range(size_t{4}, size_t{1000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-json-elements", flags.max_json_elements,
+                   "Most values (members and array items) in a JSON body; beyond it 400")
+      ->envname("VIGIL_MAX_JSON_ELEMENTS")
+      ->check(CLI::Range(size_t{16}, size_t{100'000'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", flags.max_connections,
+                   "Connections open at once; one more is answered 503 and closed")
+      ->envname("VIGIL_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
       ->capture_default_str();
 
   CLI::App* version = app.add_subcommand("version", "Print the version");

@@ -1,25 +1,142 @@
 #include "core/json_input.h"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include "core/utf8.h"
 
 namespace vigil {
 
 namespace json = boost::json;
 
+namespace {
+
+JsonLimits body_limits;  // written once before serving, then only read
+
+// Boost.JSON's own handler (what json::parse uses: every event onto a value_stack) plus a
+// count of values, so a body with too many fails as soon as it has one too many instead of
+// after it has been built in memory.
+class CountingHandler {
+ public:
+  static constexpr size_t max_object_size = json::object::max_size();
+  static constexpr size_t max_array_size = json::array::max_size();
+  static constexpr size_t max_key_size = json::string::max_size();
+  static constexpr size_t max_string_size = json::string::max_size();
+
+  CountingHandler(size_t max_elements, unsigned char* buffer, size_t size)
+      : stack(json::storage_ptr(), buffer, size), max_values_(max_elements + 1) {}
+
+  json::value_stack stack;
+  bool too_many() const { return too_many_; }
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code& ec) { return Count(ec); }
+  bool on_object_end(size_t n, json::error_code&) {
+    stack.push_object(n);
+    return true;
+  }
+  bool on_array_begin(json::error_code& ec) { return Count(ec); }
+  bool on_array_end(size_t n, json::error_code&) {
+    stack.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, size_t, json::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, size_t, json::error_code&) {
+    stack.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, size_t, json::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, size_t, json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(int64_t i, json::string_view, json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_int64(i);
+    return true;
+  }
+  bool on_uint64(uint64_t u, json::string_view, json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view, json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code& ec) {
+    if (!Count(ec)) return false;
+    stack.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  // Counts one more value (the document's own included, hence max_elements + 1).
+  bool Count(json::error_code& ec) {
+    if (++values_ <= max_values_) return true;
+    too_many_ = true;
+    ec = json::error::exception;  // any error stops the parser; too_many_ says which
+    return false;
+  }
+
+  size_t values_ = 0;
+  const size_t max_values_;
+  bool too_many_ = false;
+};
+
+}  // namespace
+
+void SetJsonBodyLimits(JsonLimits limits) { body_limits = limits; }
+
 StatusOr<json::object> ParseBodyObject(std::string_view body) {
+  return ParseBodyObject(body, body_limits);
+}
+
+StatusOr<json::object> ParseBodyObject(std::string_view body, const JsonLimits& limits) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
-  boost::system::error_code ec;
-  // Bounded nesting: hostile bodies cannot exhaust the stack.
   json::parse_options options;
-  options.max_depth = 64;
-  json::value value = json::parse(body, ec, {}, options);
+  options.max_depth = limits.max_depth;
+  unsigned char scratch[BOOST_JSON_STACK_BUFFER_SIZE];
+  json::basic_parser<CountingHandler> parser(options, limits.max_elements, scratch,
+                                             sizeof(scratch));
+  json::error_code ec;
+  const size_t consumed = parser.write_some(false, body.data(), body.size(), ec);
+  if (!ec && consumed < body.size()) ec = json::error::extra_data;
+  if (parser.handler().too_many()) {
+    return Status::InvalidInput("The request is rejected because the request body has more than " +
+                                std::to_string(limits.max_elements) +
+                                " JSON elements (members and array items).");
+  }
+  if (ec == json::error::too_deep) {
+    return Status::InvalidInput(
+        "The request is rejected because the request body nests JSON deeper than " +
+        std::to_string(limits.max_depth) + " levels.");
+  }
   if (ec) {
     return Status::InvalidInput(
         "The request is rejected because the request body is not valid "
         "JSON: " +
         ec.message() + ".");
   }
+  json::value value = parser.handler().stack.release();
   if (!value.is_object()) {
     return Status::InvalidInput(
         "The request is rejected because the request body must be a JSON object.");
@@ -27,7 +144,12 @@ StatusOr<json::object> ParseBodyObject(std::string_view body) {
   return std::move(value.as_object());
 }
 
-std::string ToJson(const json::value& value) { return json::serialize(value); }
+std::string ToJson(const json::value& value) {
+  // Strings that are not UTF-8 (quoting log or list lines) get U+FFFD for their bad bytes,
+  // so the document is valid JSON. Outside strings a serialized document is ASCII, so
+  // repairing it whole repairs them without a second walk.
+  return ValidUtf8(json::serialize(value));
+}
 
 Status InvalidParameter(std::string_view name, std::string_view detail) {
   return Status::InvalidInput("The request is rejected because the parameter " + std::string(name) +

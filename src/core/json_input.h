@@ -24,8 +24,23 @@ namespace vigil {
 
 enum class Presence { kRequired, kOptional };
 
-// Parses a request body that must be a JSON object; an empty body reads as {}.
+// Bounds on a request body's JSON, so that a hostile body can exhaust neither the stack
+// nor memory: both are checked while parsing, which stops at the first value too many.
+struct JsonLimits {
+  size_t max_depth = 64;  // nesting of objects and arrays, the body's own object included
+  // Values at every depth (object members and array elements), the body's object excluded.
+  size_t max_elements = 100'000;
+};
+
+// The limits ParseBodyObject applies (`vigil serve --max-json-depth/--max-json-elements`).
+// Set once at start-up, before any request is served.
+void SetJsonBodyLimits(JsonLimits limits);
+
+// Parses a request body that must be a JSON object; an empty body reads as {}. Errors:
+// InvalidInput for malformed JSON, another type than an object, or a body beyond `limits`
+// (by default those of SetJsonBodyLimits).
 StatusOr<boost::json::object> ParseBodyObject(std::string_view body);
+StatusOr<boost::json::object> ParseBodyObject(std::string_view body, const JsonLimits& limits);
 
 // Serializes a response object.
 std::string ToJson(const boost::json::value& value);

@@ -71,6 +71,62 @@ TEST(ParseBodyObjectTest, AcceptsModestNesting) {
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
 }
 
+// `depth` objects nested in one another: {"a":{"a":...{}}}.
+std::string NestedObjects(int depth) {
+  std::string text;
+  for (int i = 1; i < depth; ++i) text += "{\"a\":";
+  text += "{}";
+  text += std::string(depth - 1, '}');
+  return text;
+}
+
+// A body whose "items" array holds `count` numbers: count + 1 elements in all.
+std::string BodyWithItems(size_t count) {
+  std::string text = "{\"items\":[";
+  for (size_t i = 0; i < count; ++i) text += i == 0 ? "0" : ",0";
+  return text + "]}";
+}
+
+TEST(ParseBodyObjectTest, DepthLimitCountsTheBodysOwnObject) {
+  const JsonLimits limits{.max_depth = 8, .max_elements = 1000};
+  EXPECT_TRUE(ParseBodyObject(NestedObjects(8), limits).ok());
+  auto deeper = ParseBodyObject(NestedObjects(9), limits);
+  ASSERT_FALSE(deeper.ok());
+  ExpectInvalid(deeper.status(), "deeper than 8 levels");
+}
+
+TEST(ParseBodyObjectTest, ElementLimitCountsValuesAtEveryDepth) {
+  const JsonLimits limits{.max_depth = 64, .max_elements = 10};
+  EXPECT_TRUE(ParseBodyObject(BodyWithItems(9), limits).ok());  // the array and 9 items
+  auto more = ParseBodyObject(BodyWithItems(10), limits);
+  ASSERT_FALSE(more.ok());
+  ExpectInvalid(more.status(), "more than 10 JSON elements");
+  // Members of nested objects count as well as array items.
+  auto members = ParseBodyObject(R"({"a":{"b":1,"c":2,"d":{"e":[1,2,3,4,5,6]}}})", limits);
+  ASSERT_FALSE(members.ok());
+  ExpectInvalid(members.status(), "more than 10 JSON elements");
+}
+
+TEST(ParseBodyObjectTest, DefaultLimitsComeFromSetJsonBodyLimits) {
+  SetJsonBodyLimits({.max_depth = 64, .max_elements = 3});
+  const auto more = ParseBodyObject(BodyWithItems(3));
+  SetJsonBodyLimits({});
+  ASSERT_FALSE(more.ok());
+  ExpectInvalid(more.status(), "more than 3 JSON elements");
+  EXPECT_TRUE(ParseBodyObject(BodyWithItems(3)).ok());
+  EXPECT_TRUE(ParseBodyObject(BodyWithItems(99'999)).ok());  // the default: 100,000
+  EXPECT_FALSE(ParseBodyObject(BodyWithItems(100'000)).ok());
+}
+
+TEST(ParseBodyObjectTest, ParsedValuesMatchBoostJsonParse) {
+  const std::string_view text =
+      R"({"s":"t\u00e9xt","i":-5,"u":18446744073709551615,"d":1.5,"b":false,"n":null,)"
+      R"("o":{"k":[1,"two",{"x":[]}]}})";
+  auto parsed = ParseBodyObject(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(json::value(*parsed), json::parse(text));
+}
+
 // ---- JsonReader ----
 
 TEST(JsonReaderTest, ReadsPresentMembers) {

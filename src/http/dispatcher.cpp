@@ -8,17 +8,20 @@
 
 #include "core/digest.h"
 #include "core/ids.h"
+#include "core/utf8.h"
 #include "http/percent.h"
 
 namespace vigil::http {
 
 namespace {
 
-// Minimal JSON string escaping for error messages (which may quote client input).
+// JSON string escaping for error messages, which may quote client input: any bytes at all
+// (a percent-decoded path label need not be UTF-8) give valid JSON, bytes that are not
+// UTF-8 becoming U+FFFD.
 std::string JsonEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  for (unsigned char c : text) {
+  for (unsigned char c : ValidUtf8(text)) {
     switch (c) {
       case '"':
         out += "\\\"";

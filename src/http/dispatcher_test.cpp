@@ -396,6 +396,16 @@ TEST(ErrorResponseTest, KeepsUtf8InMessages) {
   EXPECT_EQ(StringMember(BodyObject(response), "message"), message);
 }
 
+TEST(ErrorResponseTest, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  // A percent-decoded path label may hold any bytes; the message quoting it stays JSON.
+  const std::string message =
+      "no such path /a\xFF\x8D/\xC3(\xE2\x82/\xC0\xAF/\xED\xA0\x80/\xF0\x9F\x98\x80 end";
+  const OutgoingResponse response = ErrorResponse(Status::InvalidInput(message), "req-3");
+  EXPECT_EQ(StringMember(BodyObject(response), "message"),
+            "no such path /a\uFFFD\uFFFD/\uFFFD(\uFFFD\uFFFD/\uFFFD\uFFFD/\uFFFD\uFFFD\uFFFD/"
+            "\xF0\x9F\x98\x80 end");
+}
+
 TEST(ErrorResponseTest, MapsEachCodeToItsWireError) {
   struct Case {
     Status status;

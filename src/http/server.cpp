@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -34,6 +35,7 @@ struct ServerState {
   const Dispatcher& dispatcher;
   Metrics& metrics;
   std::atomic_bool stopping{false};
+  std::atomic_size_t open_sessions{0};  // against options.max_connections
   std::mutex sessions_mutex;
   std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions;
 };
@@ -42,9 +44,13 @@ struct ServerState {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
+    state_.open_sessions.fetch_add(1);
     state_.metrics.ConnectionOpened();
   }
-  ~Session() { state_.metrics.ConnectionClosed(); }
+  ~Session() {
+    state_.metrics.ConnectionClosed();
+    state_.open_sessions.fetch_sub(1);
+  }
 
   void Start() {
     {
@@ -84,17 +90,30 @@ class Session : public std::enable_shared_from_this<Session> {
     // The larger limit until the path is known; OnHeader lowers it for other paths.
     parser_->body_limit(std::max(state_.options.body_limit_bytes, LargeBodyLimit()));
     stream_.expires_after(state_.options.header_timeout);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t head_bytes) {
+                               self->OnHeader(ec, head_bytes);
+                             });
   }
 
-  void OnHeader(beast::error_code ec) {
+  void OnHeader(beast::error_code ec, size_t head_bytes) {
     if (ec == bhttp::error::header_limit) {
-      return Reject(
-          431, Status::InvalidInput("The request headers exceed the limit of " +
-                                    std::to_string(state_.options.header_limit_bytes) + " bytes."));
+      // A target too long is a URI too long (414), whether the request line it is on
+      // ended in time (the parser then has the target; the buffer holds only what follows)
+      // or not (the buffer holds the beginning of the line).
+      const std::string_view target = parser_->get().target();
+      const auto unparsed = buffer_.cdata();
+      const auto rejection =
+          target.empty()
+              ? CheckRequestLine({static_cast<const char*>(unparsed.data()), unparsed.size()},
+                                 state_.options.request_limits)
+              : CheckRequestHead(target, {}, state_.options.request_limits);
+      if (rejection) return Reject(rejection->http_status, rejection->status);
+      return RejectLargeHead();
     }
+    // Beast's own limit is approximate (it may let through a head that arrived whole in one
+    // read a little over it); the size of the head as parsed is exact.
+    if (!ec && head_bytes > state_.options.header_limit_bytes) return RejectLargeHead();
     // Beast checks a declared Content-Length against the body limit with the headers.
     if (ec == bhttp::error::body_limit) return RejectTooLarge();
     if (IsMalformedHttp(ec)) {
@@ -102,6 +121,10 @@ class Session : public std::enable_shared_from_this<Session> {
           400, Status::InvalidInput("The request is not valid HTTP/1.1: " + ec.message() + "."));
     }
     if (ec) return Close();  // end of stream, header timeout or reset
+    if (auto rejection = CheckRequestHead(parser_->get().target(), Headers(parser_->get()),
+                                          state_.options.request_limits)) {
+      return Reject(rejection->http_status, rejection->status);
+    }
     // Now that the path is known, the limit that applies to it.
     const size_t limit = IsLargeBodyPath(parser_->get().target())
                              ? state_.options.large_body_limit_bytes
@@ -240,6 +263,12 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(response), request.keep_alive());
   }
 
+  void RejectLargeHead() {
+    Reject(431,
+           Status::InvalidInput("The request headers exceed the limit of " +
+                                std::to_string(state_.options.header_limit_bytes) + " bytes."));
+  }
+
   static Status TooLarge(size_t limit) {
     return Status(StatusCode::kPayloadTooLarge,
                   "The request body exceeds the limit of " + std::to_string(limit) + " bytes.");
@@ -343,6 +372,7 @@ class Server::Impl {
   Impl(ServerOptions options, const Dispatcher& dispatcher, Metrics& metrics)
       : io_(static_cast<int>(ThreadCount(options))),
         acceptor_(net::make_strand(io_)),
+        accept_retry_(acceptor_.get_executor()),
         state_(std::move(options), dispatcher, metrics) {}
 
   static size_t ThreadCount(const ServerOptions& options) {
@@ -382,6 +412,7 @@ class Server::Impl {
       if (state_.stopping.exchange(true)) return;
       beast::error_code ignored;
       acceptor_.close(ignored);
+      accept_retry_.cancel();
       std::lock_guard lock(state_.sessions_mutex);
       for (const auto& weak : state_.sessions) {
         if (auto session = weak.lock()) session->CloseIfIdle();
@@ -393,7 +424,10 @@ class Server::Impl {
   void Accept() {
     acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
       if (state_.stopping) return;
-      if (!ec) {
+      if (ec) return AcceptLater();  // out of file descriptors, most likely: do not spin
+      if (state_.open_sessions.load() >= state_.options.max_connections) {
+        RefuseBusy(std::move(socket));
+      } else {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto session = std::make_shared<Session>(std::move(socket), state_);
@@ -402,6 +436,36 @@ class Server::Impl {
       }
       Accept();
     });
+  }
+
+  // After a failed accept, waits a moment before the next: the failure (EMFILE, ENFILE)
+  // would otherwise repeat at once, forever, and the pending connection with it.
+  void AcceptLater() {
+    accept_retry_.expires_after(std::chrono::milliseconds(50));
+    accept_retry_.async_wait([this](beast::error_code ec) {
+      if (!ec && !state_.stopping) Accept();
+    });
+  }
+
+  // A connection beyond --max-connections: a 503 in GuardDuty's error shape if the socket
+  // takes it at once (a fresh socket's send buffer always does), then closed. Never waits
+  // on the client, so a flood of connections costs the server nothing it keeps.
+  void RefuseBusy(tcp::socket socket) {
+    state_.dispatcher.RecordRejected(503);
+    const std::string body =
+        "{\"message\":\"The server has reached its limit of " +
+        std::to_string(state_.options.max_connections) +
+        " open connections; try again later.\",\"__type\":\"ServiceUnavailableException\"}";
+    const std::string response =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: vigil\r\nx-amzn-RequestId: " + NewRequestId() +
+        "\r\nX-Amzn-ErrorType: ServiceUnavailableException\r\nRetry-After: 1\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(response), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
   // Forgets sessions that have ended, so the registry does not grow without bound.
@@ -413,6 +477,7 @@ class Server::Impl {
 
   net::io_context io_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;  // on the acceptor's strand
   ServerState state_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "core/status.h"
 #include "http/dispatcher.h"
+#include "http/request_limits.h"
 
 namespace vigil::http {
 
@@ -19,6 +20,10 @@ struct ServerOptions {
   size_t threads = 0;    // 0: one per core
   size_t body_limit_bytes = 10 * 1024 * 1024;
   size_t header_limit_bytes = 64 * 1024;
+  // Target length, header count and field size, checked once the headers are in.
+  RequestLimits request_limits;
+  // Connections open at once; one more is answered 503 and closed.
+  size_t max_connections = 1024;
   // Requests whose path starts with this prefix may carry up to large_body_limit_bytes
   // (log ingestion); "" = none.
   std::string large_body_path_prefix;
