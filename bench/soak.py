@@ -15,10 +15,15 @@ the GIL) until SOAK_SECONDS have passed. Environment:
     SOAK_READERS   API read connections (default 3)
     SOAK_WRITERS   API write connections (default 2)
     SOAK_INGESTERS ingest connections, alternating flow logs and CloudTrail (default 2)
+    SOAK_KEEP_DATA if set, the data directory (store, server log) is kept for inspection
 
-Memory is "flat" when the RSS at the end is at most the warm RSS plus 10 %: the first
-seconds fill SQLite's page cache, the rule windows and the allocator's arenas, after that a
-server that keeps nothing per request should not grow. Exit status: 0 when every request
+The load is a steady state, so that memory growth means the server keeps something it
+should not: the attackers come from small pools, so findings are updated rather than
+created; filters and tags are created and deleted again; and the CloudTrail events carry no
+eventID. Events with an id are remembered for 90 days to count re-deliveries once, and the
+store's 256 MiB SQLite page cache would hold those new pages, so RSS would follow the store
+on disk by design. Memory is "flat" when the RSS at the end is at most the warm RSS plus
+10 %: the first seconds fill the page cache, the rule windows and the allocator's arenas. Exit status: 0 when every request
 succeeded, the server stayed up, stopped cleanly on SIGTERM and its memory stayed flat; 1
 otherwise. Only 127.0.0.1 is ever contacted.
 """
@@ -134,15 +139,30 @@ def write_operations(detector_id, finding_ids, rng, worker):
         yield "DeleteFilter", "DELETE", f"{base}/filter/{name}", None
 
 
+# Log time runs LOG_TIME_SPEEDUP times faster than the wall clock from a day ago, the same
+# for every worker (they fork after main() set it): the rules keep up to ~25 minutes of log
+# time, so their windows turn over every ~13 s and the soak exercises their eviction.
+LOG_TIME_SPEEDUP = 120
+log_time_origin = (time.time(), time.time() - 86400)
+
+
+def log_now():
+    """The present moment of the generated logs, in epoch seconds."""
+    wall_start, log_start = log_time_origin
+    return int(log_start + (time.time() - wall_start) * LOG_TIME_SPEEDUP)
+
+
 def flow_log_batch(rng):
-    """About 1,000 gzip flow records of the present minute: benign traffic of 20 instances,
-    an SSH brute force and a port scan from a pool of 50 attackers and 50 targets, so the
-    findings repeat (updates) and the rules' windows see a realistic spread of keys."""
-    now = int(time.time())
+    """About 1,000 gzip flow records of the last few log minutes: benign traffic of 20 of
+    200 instances (each its own interface and address), an SSH brute force and a port scan
+    from pools of 50 attackers and 50 targets, so the findings repeat (updates) and the
+    rules' windows see a realistic spread of keys."""
+    now = log_now()
     lines = []
     for _ in range(20):
-        eni = f"eni-{rng.randrange(200):017x}"
-        local = f"10.0.{rng.randrange(4)}.{rng.randrange(2, 250)}"
+        instance = rng.randrange(200)
+        eni = f"eni-{instance:017x}"
+        local = f"10.0.{instance // 100}.{instance % 100 + 10}"
         lines += logs.benign_flows(now - rng.randrange(300), eni=eni, local=local)
     lines += logs.brute_force(f"45.155.205.{rng.randrange(50)}", now - 250, attempts=25,
                               local=logs.LOCAL_IP, first_port=rng.randrange(20000, 40000))
@@ -154,8 +174,9 @@ def flow_log_batch(rng):
 
 def cloudtrail_batch(rng):
     """A CloudTrail file: everyday management events plus root credential use and a Kali
-    Linux user agent, the way a delivery of a few minutes' activity looks."""
-    now = int(time.time())
+    Linux user agent (from a pool of 50 addresses), the way a delivery of a few minutes'
+    activity looks."""
+    now = log_now()
     events = []
     for _ in range(10):
         events += logs.benign_events(now - rng.randrange(600))
@@ -163,7 +184,9 @@ def cloudtrail_batch(rng):
                                 identity=logs.root_user(), read_only=True))
     events.append(logs.ct_event("ListUsers", "iam.amazonaws.com", t=now - 20,
                                 agent=logs.KALI_AGENT, read_only=True,
-                                ip=f"86.12.{rng.randrange(40)}.{rng.randrange(250)}"))
+                                ip=f"86.12.40.{rng.randrange(100, 150)}"))
+    for event in events:
+        del event["eventID"]  # see the module comment: evaluated every time, never claimed
     return logs.trail_file(events).encode()
 
 
@@ -306,6 +329,13 @@ def seed(port):
 # --------------------------------------------------------------------------------------------
 
 
+def finding_count(port, detector_id):
+    """How many findings the detector has (the sum of COUNT_BY_SEVERITY over all)."""
+    _, answer = Connection(port).call("POST", f"/detector/{detector_id}/findings/statistics",
+                                      {"findingStatisticTypes": ["COUNT_BY_SEVERITY"]})
+    return sum(json.loads(answer)["findingStatistics"]["countBySeverity"].values())
+
+
 def percentile(sorted_values, fraction):
     if not sorted_values:
         return float("nan")
@@ -339,6 +369,8 @@ def main():
     workers += [("write", i) for i in range(int(os.environ.get("SOAK_WRITERS", "2")))]
     workers += [("ingest", i) for i in range(int(os.environ.get("SOAK_INGESTERS", "2")))]
 
+    global log_time_origin
+    log_time_origin = (time.time(), time.time() - 86400)
     data_dir = Path(tempfile.mkdtemp(prefix="vigil-soak-"))
     proc, port = start_server(binary, data_dir)
     problems = []
@@ -356,6 +388,7 @@ def main():
         results = context.Queue()
         started = time.time()
         deadline = started + seconds
+        load_at_start = os.getloadavg()[0]
         server_cpu_before = cpu_seconds(proc.pid)
         processes = [context.Process(target=run_worker, args=(kind, index, port, detector_id,
                                                               finding_ids, deadline, results))
@@ -374,7 +407,8 @@ def main():
                     warm_rss = rss
                 if elapsed >= next_sample:
                     next_sample += SAMPLE_INTERVAL
-                note = "  (after warm-up)" if warming_done else ""
+                note = f", {finding_count(port, detector_id)} findings"
+                note += "  (after warm-up)" if warming_done else ""
                 print(f"  {elapsed:6.0f} s  {memory_line(proc.pid, store)}{note}", flush=True)
             if proc.poll() is not None:
                 problems.append("vigil serve died under load")
@@ -392,13 +426,16 @@ def main():
         if proc.poll() is None:
             rss_end = memory_mib(proc.pid)
             server_cpu = cpu_seconds(proc.pid) - server_cpu_before
-            print(f"  {elapsed:6.0f} s  {memory_line(proc.pid, store)}  (end)")
+            print(f"  {elapsed:6.0f} s  {memory_line(proc.pid, store)}, "
+                  f"{finding_count(port, detector_id)} findings  (end)")
         else:
             rss_end, server_cpu = float("nan"), float("nan")
 
         errors = report(merged, elapsed)
+        print(f"\nmachine load average (1 min) at start {load_at_start:.1f}, at the end "
+              f"{os.getloadavg()[0]:.1f}")
         requests = sum(len(latencies) for latencies, _, _ in merged.values())
-        print(f"\n{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s), {errors} errors")
+        print(f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s), {errors} errors")
         print(f"server CPU: {server_cpu:.0f} s = {server_cpu / elapsed:.2f} of {os.cpu_count()} "
               f"cores on average (the load generator has the rest)")
         if warm_rss is None:
@@ -424,7 +461,10 @@ def main():
         if proc.returncode not in (0, None):
             problems.append(f"vigil serve exited with {proc.returncode} after SIGTERM")
         log = (data_dir / "server.log").read_text(errors="replace")
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if os.environ.get("SOAK_KEEP_DATA"):
+            print(f"data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
     if problems:
         print("\nserver log (end):\n" + log[-4000:] if log.strip() else "")
         print("FAILED: " + "; ".join(problems))
