@@ -21,6 +21,7 @@
 #include "cli/scan.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
+#include "findings/finding_service.h"
 #include "http/credentials_file.h"
 #include "http/dispatcher.h"
 #include "http/server.h"
@@ -278,12 +279,17 @@ int Serve(const ServeFlags& flags) {
     }
     services.watcher = watcher.get();
   }
-  // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
-  // statistics.
+  // Housekeeping, at start and hourly: the 90-day finding retention (CloudTrail event ids
+  // are remembered as long, so the dedup table does not grow without bound) and fresh
+  // planner statistics.
   vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {
     auto purged = findings.PurgeExpired(clock.NowMillis());
     if (!purged.ok()) spdlog::error("finding retention: {}", purged.status().message());
     if (purged.ok() && *purged > 0) spdlog::info("purged {} findings older than 90 days", *purged);
+    const int64_t event_id_cutoff = clock.NowMillis() - vigil::kFindingRetentionMillis;
+    if (auto forgotten = (*store)->PurgeEventIdsBefore(event_id_cutoff); !forgotten.ok()) {
+      spdlog::error("CloudTrail event id retention: {}", forgotten.message());
+    }
     if (auto analyzed = (*store)->RefreshStatistics(); !analyzed.ok()) {
       spdlog::error("store statistics: {}", analyzed.message());
     }
