@@ -336,6 +336,13 @@ def finding_count(port, detector_id):
     return sum(json.loads(answer)["findingStatistics"]["countBySeverity"].values())
 
 
+READ_NAMES = ("GetDetector", "ListFindings", "GetFindings", "GetFindingsStatistics",
+              "ListFilters")
+WRITE_NAMES = ("CreateFilter", "UpdateFilter", "TagResource", "UntagResource",
+               "ArchiveFindings", "UnarchiveFindings", "DeleteFilter")
+INGEST_NAMES = ("Ingest flowlogs", "Ingest cloudtrail")
+
+
 def percentile(sorted_values, fraction):
     if not sorted_values:
         return float("nan")
@@ -347,11 +354,18 @@ def report(merged, seconds):
     print(f"\n{'operation':<24}{'requests':>10}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}"
           f"{'max ms':>10}{'errors':>8}")
     total_errors = 0
-    for name in sorted(merged):
+    for name in [name for name in READ_NAMES + WRITE_NAMES + INGEST_NAMES if name in merged]:
         latencies, errors, _ = merged[name]
         latencies.sort()
         total_errors += errors
         print(f"{name:<24}{len(latencies):>10}{len(latencies) / seconds:>10.1f}"
+              f"{percentile(latencies, 0.5) * 1e3:>10.2f}{percentile(latencies, 0.99) * 1e3:>10.2f}"
+              f"{latencies[-1] * 1e3 if latencies else float('nan'):>10.1f}{errors:>8}")
+    for kind, names in (("all reads", READ_NAMES), ("all writes", WRITE_NAMES),
+                        ("all ingest", INGEST_NAMES)):
+        latencies = sorted(value for name in names if name in merged for value in merged[name][0])
+        errors = sum(merged[name][1] for name in names if name in merged)
+        print(f"{kind:<24}{len(latencies):>10}{len(latencies) / seconds:>10.1f}"
               f"{percentile(latencies, 0.5) * 1e3:>10.2f}{percentile(latencies, 0.99) * 1e3:>10.2f}"
               f"{latencies[-1] * 1e3 if latencies else float('nan'):>10.1f}{errors:>8}")
     for name in sorted(merged):
@@ -436,8 +450,10 @@ def main():
               f"{os.getloadavg()[0]:.1f}")
         requests = sum(len(latencies) for latencies, _, _ in merged.values())
         print(f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s), {errors} errors")
-        print(f"server CPU: {server_cpu:.0f} s = {server_cpu / elapsed:.2f} of {os.cpu_count()} "
-              f"cores on average (the load generator has the rest)")
+        workers_cpu = os.times().children_user + os.times().children_system  # joined workers
+        print(f"CPU: the server {server_cpu:.0f} s = {server_cpu / elapsed:.2f} cores on average, "
+              f"the load generator {workers_cpu:.0f} s = {workers_cpu / elapsed:.2f} cores, of "
+              f"{os.cpu_count()}")
         if warm_rss is None:
             warm_rss = rss_start
         limit = warm_rss * (1 + FLAT_TOLERANCE)
