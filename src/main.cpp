@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <optional>
 
 #include "api/routes.h"
@@ -136,11 +137,16 @@ int CheckList(const std::string& format_name, const std::string& path) {
 
 int Serve(const ServeFlags& flags) {
   // First, before any thread starts: SIGINT / SIGTERM then reach only the watcher.
-  std::atomic<vigil::http::Server*> running = nullptr;
-  std::atomic_bool stop_requested = false;
+  // The signal thread stops the server under `running_mutex`, and Serve() clears `running`
+  // under it before the server is destroyed: Stop() must not be half-way through the
+  // server's io_context while the main thread destroys it (ASan: heap-use-after-free).
+  std::mutex running_mutex;
+  vigil::http::Server* running = nullptr;
+  bool stop_requested = false;
   vigil::ShutdownSignals signals([&](int) {
+    std::lock_guard lock(running_mutex);
     stop_requested = true;
-    if (vigil::http::Server* server = running.load()) server->Stop();
+    if (running != nullptr) running->Stop();
   });
   spdlog::set_default_logger(spdlog::stderr_color_mt("vigil"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
@@ -305,10 +311,16 @@ int Serve(const ServeFlags& flags) {
   }
   spdlog::warn("vigil {} listening on {}:{} store={} auth={}", VIGIL_VERSION, options.host,
                server.port(), store_path, flags.auth);
-  running = &server;
-  if (stop_requested) server.Stop();  // a signal that came during start-up
+  {
+    std::lock_guard lock(running_mutex);
+    running = &server;
+    if (stop_requested) server.Stop();  // a signal that came during start-up
+  }
   server.Run();
-  running = nullptr;
+  {
+    std::lock_guard lock(running_mutex);
+    running = nullptr;
+  }
   spdlog::warn("vigil stopped");
   return 0;  // the store closes as `store` goes out of scope
 }
