@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
 ARGS ?=
 
-.PHONY: all deps configure build run test unit-test integration-test fuzz format-check bench format clean
+.PHONY: all deps configure build run test unit-test integration-test fuzz test-asan format-check bench bench-soak format clean
 
 all: build
 
@@ -21,7 +21,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/vigil serve $(ARGS)
 
-test: build format-check unit-test integration-test fuzz
+test: build format-check unit-test integration-test fuzz test-asan
 
 unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
@@ -50,6 +50,25 @@ fuzz: deps
 	  grep -E '^(Done|stat::average_exec_per_sec|stat::new_units_added)' $$log; \
 	done
 
+# The unit and integration tests again, under AddressSanitizer + UndefinedBehaviorSanitizer
+# (gcc, -O1), built in their own directory. Every report is fatal: a UB report aborts, leaks
+# are checked when a process exits (vigil serve exits normally on SIGTERM). The integration
+# tests' sanitizer reports go to files under ASAN_DIR/reports, which conftest.py checks after
+# every test.
+ASAN_DIR ?= build-asan
+ASAN_REPORTS = $(abspath $(ASAN_DIR))/reports
+SANITIZE_ASAN = detect_leaks=1:check_initialization_order=1
+SANITIZE_UBSAN = print_stacktrace=1:halt_on_error=1
+test-asan: deps
+	@[ -f $(ASAN_DIR)/build.ninja ] || cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON
+	cmake --build $(ASAN_DIR) --target vigil vigil_unit_tests
+	ASAN_OPTIONS=$(SANITIZE_ASAN) UBSAN_OPTIONS=$(SANITIZE_UBSAN) \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	ASAN_OPTIONS=$(SANITIZE_ASAN):log_path=$(ASAN_REPORTS)/report \
+	  UBSAN_OPTIONS=$(SANITIZE_UBSAN):log_path=$(ASAN_REPORTS)/report \
+	  VIGIL_BIN=$(abspath $(ASAN_DIR))/vigil $(PYTHON) -m pytest tests/integration -q
+
 # Micro benchmarks (Google Benchmark), the HTTP load benchmark (wrk on loopback), `vigil
 # ingest` of 1 GiB of gzip CloudTrail (generated once into /tmp, ~10 minutes the first time)
 # and the findings benchmark (FINDINGS generated findings, about 4 minutes to load a million).
@@ -61,6 +80,12 @@ bench: build
 	bench/load.sh $(BUILD_DIR)/vigil
 	bench/ingest_cli.sh $(BUILD_DIR)/vigil
 	$(BUILD_DIR)/vigil_findings_bench $(FINDINGS)
+
+# Soak benchmark (bench/soak.py): its own vigil serve on loopback under a mix of API reads,
+# API writes and log ingest from several connections for SOAK_SECONDS (default 180); reports
+# throughput, p50/p99 and RSS, and fails on any error or if memory does not stay flat.
+bench-soak: build
+	$(PYTHON) bench/soak.py $(BUILD_DIR)/vigil
 
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')

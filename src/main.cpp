@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <optional>
 
 #include "api/member_support.h"
@@ -24,6 +25,7 @@
 #include "core/json_input.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
+#include "findings/finding_service.h"
 #include "http/credentials_file.h"
 #include "http/dispatcher.h"
 #include "http/server.h"
@@ -149,11 +151,16 @@ int CheckList(const std::string& format_name, const std::string& path) {
 
 int Serve(const ServeFlags& flags) {
   // First, before any thread starts: SIGINT / SIGTERM then reach only the watcher.
-  std::atomic<vigil::http::Server*> running = nullptr;
-  std::atomic_bool stop_requested = false;
+  // The signal thread stops the server under `running_mutex`, and Serve() clears `running`
+  // under it before the server is destroyed: Stop() must not be half-way through the
+  // server's io_context while the main thread destroys it (ASan: heap-use-after-free).
+  std::mutex running_mutex;
+  vigil::http::Server* running = nullptr;
+  bool stop_requested = false;
   vigil::ShutdownSignals signals([&](int) {
+    std::lock_guard lock(running_mutex);
     stop_requested = true;
-    if (vigil::http::Server* server = running.load()) server->Stop();
+    if (running != nullptr) running->Stop();
   });
   spdlog::set_default_logger(spdlog::stderr_color_mt("vigil"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
@@ -330,12 +337,17 @@ int Serve(const ServeFlags& flags) {
     }
     services.watcher = watcher.get();
   }
-  // Housekeeping, at start and hourly: the 90-day finding retention and fresh planner
-  // statistics.
+  // Housekeeping, at start and hourly: the 90-day finding retention (CloudTrail event ids
+  // are remembered as long, so the dedup table does not grow without bound) and fresh
+  // planner statistics.
   vigil::PeriodicTask housekeeping(std::chrono::hours(1), [&] {
     auto purged = findings.PurgeExpired(clock.NowMillis());
     if (!purged.ok()) spdlog::error("finding retention: {}", purged.status().message());
     if (purged.ok() && *purged > 0) spdlog::info("purged {} findings older than 90 days", *purged);
+    const int64_t event_id_cutoff = clock.NowMillis() - vigil::kFindingRetentionMillis;
+    if (auto forgotten = (*store)->PurgeEventIdsBefore(event_id_cutoff); !forgotten.ok()) {
+      spdlog::error("CloudTrail event id retention: {}", forgotten.message());
+    }
     if (auto analyzed = (*store)->RefreshStatistics(); !analyzed.ok()) {
       spdlog::error("store statistics: {}", analyzed.message());
     }
@@ -351,10 +363,16 @@ int Serve(const ServeFlags& flags) {
   }
   spdlog::warn("vigil {} listening on {}:{} store={} auth={}", VIGIL_VERSION, options.host,
                server.port(), store_path, flags.auth);
-  running = &server;
-  if (stop_requested) server.Stop();  // a signal that came during start-up
+  {
+    std::lock_guard lock(running_mutex);
+    running = &server;
+    if (stop_requested) server.Stop();  // a signal that came during start-up
+  }
   server.Run();
-  running = nullptr;
+  {
+    std::lock_guard lock(running_mutex);
+    running = nullptr;
+  }
   spdlog::warn("vigil stopped");
   return 0;  // the store closes as `store` goes out of scope
 }

@@ -645,6 +645,20 @@ TEST_F(SqliteStoreTest, ConcurrentWritersInDifferentScopesAllSucceed) {
   }
 }
 
+// ---- CloudTrail event ids ----
+
+TEST_F(SqliteStoreTest, PurgedEventIdsAreFreshAgainAndLaterOnesStayClaimed) {
+  CreateDetector("d1");
+  ASSERT_TRUE(store_->ClaimEventIds("d1", {"old"}, 1000).ok());
+  ASSERT_TRUE(store_->ClaimEventIds("d1", {"new"}, 3000).ok());
+
+  ASSERT_TRUE(store_->PurgeEventIdsBefore(2000).ok());
+
+  auto claimed = store_->ClaimEventIds("d1", {"old", "new"}, 4000);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(*claimed, (std::vector<bool>{true, false}));
+}
+
 // ---- Processed files (vigil serve --watch) ----
 
 ProcessedFileRecord MakeProcessedFile(std::string path, int64_t size) {

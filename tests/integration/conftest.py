@@ -17,6 +17,7 @@ Environment: VIGIL_BIN (default <repo>/build/vigil), AWS_CLI (default /usr/bin/a
 """
 
 import datetime
+import glob
 import http.client
 import json
 import os
@@ -286,6 +287,47 @@ def _reset_state(vigil):
                     f"{vigil.proc and vigil.proc.returncode}):\n{vigil.stderr()}", pytrace=False)
     status, _, body = vigil.request("POST", "/_vigil/reset")
     assert status == 200, f"POST /_vigil/reset answered {status}: {body[:500]!r}"
+
+
+# Under `make test-asan` the sanitizers write their reports to files (log_path in
+# ASAN_OPTIONS / UBSAN_OPTIONS, one PREFIX.PID per process) rather than into output a test may
+# never read; any such file fails the test it appeared in, or the session for the shared
+# server's exit (its leak check).
+def _sanitizer_log_prefixes():
+    prefixes = set()
+    for variable in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        for option in os.environ.get(variable, "").split(":"):
+            key, _, value = option.partition("=")
+            if key == "log_path" and value:
+                prefixes.add(value)
+    return sorted(prefixes)
+
+
+SANITIZER_LOG_PREFIXES = _sanitizer_log_prefixes()
+
+
+def take_sanitizer_reports():
+    """Reports written since the last call; each is renamed *.seen so it fails only once."""
+    reports = []
+    for prefix in SANITIZER_LOG_PREFIXES:
+        for path in sorted(glob.glob(glob.escape(prefix) + ".*")):
+            if not path.endswith(".seen"):
+                os.rename(path, path + ".seen")
+                reports.append(f"{path}:\n{Path(path + '.seen').read_text(errors='replace')}")
+    return reports
+
+
+@pytest.fixture(autouse=True)
+def _no_sanitizer_reports():
+    yield
+    if reports := take_sanitizer_reports():
+        pytest.fail("sanitizer reports:\n" + "\n".join(reports), pytrace=False)
+
+
+def pytest_sessionfinish(session):
+    if reports := take_sanitizer_reports():
+        print("\nsanitizer reports:\n" + "\n".join(reports))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture
