@@ -4,7 +4,8 @@ namespace vigil::api {
 
 void RegisterRoutes(http::Router& router, Services& services) {
   for (auto table : {DetectorRoutes(), FilterRoutes(), FindingRoutes(), ThreatListRoutes(),
-                     PublishingDestinationRoutes(), TagRoutes(), IngestRoutes(), VigilRoutes()}) {
+                     PublishingDestinationRoutes(), TagRoutes(), UsageRoutes(), MalwareScanRoutes(),
+                     IngestRoutes(), VigilRoutes()}) {
     for (const RouteSpec& spec : table) {
       http::BodySinkFactory open_body_sink;
       if (spec.open_body_sink != nullptr) {
