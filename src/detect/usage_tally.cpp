@@ -19,9 +19,13 @@ std::string_view UsageDataSource(LogSource source) {
 void UsageTally::AddRecord(std::string_view resource) {
   ++records_;
   if (resource.empty()) return;
-  auto found = by_resource_.find(resource);
-  if (found == by_resource_.end()) found = by_resource_.emplace(std::string(resource), 0).first;
-  ++found->second;
+  if (last_count_ == nullptr || resource != last_resource_) {
+    auto found = by_resource_.find(resource);
+    if (found == by_resource_.end()) found = by_resource_.emplace(std::string(resource), 0).first;
+    last_resource_ = found->first;
+    last_count_ = &found->second;
+  }
+  ++*last_count_;
 }
 
 void UsageTally::Add(std::span<const FlowRecord> records) {

@@ -28,6 +28,11 @@ std::string_view UsageDataSource(LogSource source);
 
 class UsageTally {
  public:
+  UsageTally() = default;
+  // Not copyable: the last-resource shortcut points into this tally's own map.
+  UsageTally(const UsageTally&) = delete;
+  UsageTally& operator=(const UsageTally&) = delete;
+
   void AddBytes(size_t bytes) { bytes_ += static_cast<int64_t>(bytes); }
   void Add(std::span<const FlowRecord> records);
   void Add(std::span<const CloudTrailEvent> events);
@@ -42,6 +47,10 @@ class UsageTally {
   int64_t bytes_ = 0;
   int64_t records_ = 0;
   std::unordered_map<std::string, int64_t, TextHash, std::equal_to<>> by_resource_;
+  // The last resource counted (its key in by_resource_, whose nodes do not move): logs
+  // often hold runs of one resource's records, which then cost no hash lookup.
+  std::string_view last_resource_;
+  int64_t* last_count_ = nullptr;
 };
 
 }  // namespace vigil
