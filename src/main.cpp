@@ -16,6 +16,8 @@
 #include <iostream>
 #include <optional>
 
+#include "api/member_support.h"
+#include "api/organization_file.h"
 #include "api/routes.h"
 #include "cli/ingest.h"
 #include "cli/scan.h"
@@ -53,10 +55,13 @@ struct ServeFlags {
   std::string s3_root;
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
+  std::vector<std::string> list_locations;  // prefixes; empty = any location
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
   std::vector<std::string> watch;  // SOURCE=DIR[:DETECTOR_ID], from --watch or VIGIL_WATCH
+  std::string organization_management_account;
+  std::string organization_accounts;  // file: ACCOUNT_ID [EMAIL] per line
 };
 
 bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
@@ -222,8 +227,34 @@ int Serve(const ServeFlags& flags) {
     return 1;
   }
 
+  vigil::Organization organization;
+  if (!flags.organization_management_account.empty() || !flags.organization_accounts.empty()) {
+    if (!vigil::api::IsAccountId(flags.organization_management_account)) {
+      std::cerr << "vigil: --organization-management-account must be 12 digits (and is needed "
+                   "with --organization-accounts)\n";
+      return 2;
+    }
+    organization.management_account = flags.organization_management_account;
+    if (!flags.organization_accounts.empty()) {
+      auto accounts = vigil::api::LoadOrganizationAccounts(flags.organization_accounts);
+      if (!accounts.ok()) {
+        std::cerr << "vigil: --organization-accounts " << accounts.status().message() << "\n";
+        return 2;
+      }
+      organization.accounts = std::move(*accounts);
+    }
+    // Auto-enable reaches accounts added to the file since the last start.
+    auto enrolled = (*store)->AutoEnableOrganizationMembers(organization, system_clock.NowMillis());
+    if (!enrolled.ok()) {
+      std::cerr << "vigil: organization auto-enable: " << enrolled.status().message() << "\n";
+      return 1;
+    }
+    if (!enrolled->empty()) spdlog::info("auto-enabled {} organization members", enrolled->size());
+  }
+
   vigil::FindingService findings(**store);
   vigil::api::Services services;
+  services.organization = organization.management_account.empty() ? nullptr : &organization;
   services.store = store->get();
   services.findings = &findings;
   services.allow_reset = flags.auth == "none";
@@ -244,6 +275,13 @@ int Serve(const ServeFlags& flags) {
   fetch_options.s3_root = flags.s3_root;
   fetch_options.s3_endpoint = flags.s3_endpoint;
   fetch_options.s3_region = flags.s3_region;
+  vigil::StatusOr<vigil::ListLocationPolicy> locations =
+      vigil::ListLocationPolicy::FromPrefixes(flags.list_locations);
+  if (!locations.ok()) {
+    std::cerr << "vigil: " << locations.status().message() << "\n";
+    return 2;
+  }
+  fetch_options.locations = *std::move(locations);
   vigil::ThreatIntelService intel(**store, fetch_options, clock);
   services.intel = &intel;
   if (auto queued = intel.LoadAll(); !queued.ok()) {
@@ -334,6 +372,14 @@ int main(int argc, char** argv) {
   serve->add_option("--region", flags.region, "Region of requests without a SigV4 scope")
       ->envname("VIGIL_REGION")
       ->capture_default_str();
+  serve
+      ->add_option("--organization-management-account", flags.organization_management_account,
+                   "Account allowed to name the organization's delegated GuardDuty administrator")
+      ->envname("VIGIL_ORGANIZATION_MANAGEMENT_ACCOUNT");
+  serve
+      ->add_option("--organization-accounts", flags.organization_accounts,
+                   "File of the organization's member accounts: ACCOUNT_ID [EMAIL] per line")
+      ->envname("VIGIL_ORGANIZATION_ACCOUNTS");
   serve->add_option("--log-level", flags.log_level, "trace, debug, info, warn, error or off")
       ->envname("VIGIL_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -399,6 +445,12 @@ int main(int argc, char** argv) {
   serve->add_option("--s3-region", flags.s3_region, "Region to sign --s3-endpoint requests for")
       ->envname("VIGIL_S3_REGION")
       ->capture_default_str();
+  serve
+      ->add_option("--list-location", flags.list_locations,
+                   "Accept IPSet/ThreatIntelSet locations only under this prefix, e.g. "
+                   "file:///srv/lists/ or s3://bucket/ (repeatable; default: any location)")
+      ->delimiter(',')
+      ->envname("VIGIL_LIST_LOCATIONS");
   // Repeatable; VIGIL_WATCH (read in main, not by CLI11) separates entries with commas
   // or newlines, which a directory given on the command line may contain.
   serve

@@ -59,8 +59,10 @@ StatusOr<http::Response> ListFindings(Services& services, const http::Request& r
   VIGIL_RETURN_IF_ERROR(in.status());
   std::optional<size_t> offset = token.empty() ? 0 : DecodeOffsetToken(token);
   if (!offset) return InvalidParameter("nextToken", "the token is not one this service issued.");
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> detectors,
+                         MonitoredDetectorIds(services, detector));
   VIGIL_ASSIGN_OR_RETURN(FindingIdPage page,
-                         services.findings->List({detector.id}, criteria, sort, *offset, limit));
+                         services.findings->List(detectors, criteria, sort, *offset, limit));
   json::object response{{"findingIds", ToJsonArray(page.ids)}};
   if (page.has_more) response["nextToken"] = EncodeOffsetToken(*offset + limit);
   return JsonResponse(response);
@@ -72,8 +74,10 @@ StatusOr<http::Response> GetFindings(Services& services, const http::Request& re
   JsonReader in(body);
   VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> ids, ReadFindingIds(in));
   VIGIL_ASSIGN_OR_RETURN(auto sort, ReadSort(in));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> detectors,
+                         MonitoredDetectorIds(services, detector));
   VIGIL_ASSIGN_OR_RETURN(std::vector<json::object> findings,
-                         services.findings->Get({detector.id}, ids, sort));
+                         services.findings->Get(detectors, ids, sort));
   json::array array;
   for (json::object& finding : findings) array.emplace_back(std::move(finding));
   return JsonResponse({{"findings", std::move(array)}});
@@ -95,8 +99,9 @@ StatusOr<http::Response> GetFindingsStatistics(Services& services, const http::R
   }
   json::object statistics;
   if (!types->empty()) {
-    VIGIL_ASSIGN_OR_RETURN(auto counts,
-                           services.findings->CountBySeverity({detector.id}, criteria));
+    VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> detectors,
+                           MonitoredDetectorIds(services, detector));
+    VIGIL_ASSIGN_OR_RETURN(auto counts, services.findings->CountBySeverity(detectors, criteria));
     json::object by_severity;
     for (const auto& [severity, count] : counts) by_severity[SeverityKey(severity)] = count;
     statistics["countBySeverity"] = std::move(by_severity);
@@ -110,7 +115,9 @@ StatusOr<http::Response> SetArchived(Services& services, const http::Request& re
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> ids, ReadFindingIds(in));
-  VIGIL_RETURN_IF_ERROR(services.findings->SetArchived({detector.id}, ids, kArchived));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> detectors,
+                         MonitoredDetectorIds(services, detector));
+  VIGIL_RETURN_IF_ERROR(services.findings->SetArchived(detectors, ids, kArchived));
   return JsonResponse({});
 }
 
@@ -123,7 +130,9 @@ StatusOr<http::Response> UpdateFindingsFeedback(Services& services, const http::
   const std::optional<std::string> feedback = in.Enum("feedback", Presence::kRequired, kFeedback);
   const std::string comments = in.String("comments", Presence::kOptional, 0, 10000).value_or("");
   VIGIL_RETURN_IF_ERROR(in.status());
-  VIGIL_RETURN_IF_ERROR(services.findings->SetFeedback({detector.id}, ids, *feedback, comments));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> detectors,
+                         MonitoredDetectorIds(services, detector));
+  VIGIL_RETURN_IF_ERROR(services.findings->SetFeedback(detectors, ids, *feedback, comments));
   return JsonResponse({});
 }
 

@@ -17,6 +17,15 @@ StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request&
   return services.store->GetDetector(request.context.account, request.context.region, detector_id);
 }
 
+StatusOr<std::vector<std::string>> MonitoredDetectorIds(Services& services,
+                                                        const DetectorRecord& detector) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
+                         services.store->EnabledMembers(detector.account, detector.region));
+  std::vector<std::string> ids = {detector.id};
+  for (const MemberDetector& member : members) ids.push_back(member.detector_id);
+  return ids;
+}
+
 StatusOr<PageRequest> QueryPageRequest(const http::Request& request) {
   const std::optional<std::string> max_results = request.QueryValue("maxResults");
   const std::optional<std::string> next_token = request.QueryValue("nextToken");

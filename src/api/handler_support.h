@@ -40,6 +40,12 @@ http::Response NoContentResponse();
 // and region. InvalidInput for a malformed id; NotFound ("not owned") otherwise.
 StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request& request);
 
+// The detectors whose findings `detector` sees: its own and, when its account is a
+// GuardDuty administrator, those of its Enabled members in the region (as GuardDuty, an
+// administrator lists, reads, counts, archives and rates its members' findings).
+StatusOr<std::vector<std::string>> MonitoredDetectorIds(Services& services,
+                                                        const DetectorRecord& detector);
+
 // maxResults / nextToken from the query string.
 StatusOr<PageRequest> QueryPageRequest(const http::Request& request);
 

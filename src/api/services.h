@@ -22,6 +22,8 @@ struct Services {
   FindingPublisher* publisher = nullptr;   // may be null in tests
   ManualClock* test_clock = nullptr;       // POST /_vigil/clock; only with --test-clock
   const FolderWatcher* watcher = nullptr;  // GET /_vigil/watch; only with --watch
+  // --organization-management-account and --organization-accounts; null when unset.
+  const Organization* organization = nullptr;
 };
 
 }  // namespace vigil::api

@@ -39,7 +39,7 @@ void NotifyIntel(Services& services, const ThreatListRecord& list, bool reload) 
   }
 }
 
-std::optional<std::string> ReadLocation(JsonReader& in, Presence presence) {
+std::optional<std::string> ReadLocation(Services& services, JsonReader& in, Presence presence) {
   std::optional<std::string> location = in.String("location", presence, 1, 300);
   if (location && !IsUri(*location)) {
     in.Fail(InvalidParameter("location", "'" + *location +
@@ -47,7 +47,27 @@ std::optional<std::string> ReadLocation(JsonReader& in, Presence presence) {
                                              "https://s3.amazonaws.com/bucket/key)."));
     return std::nullopt;
   }
+  if (location && services.intel != nullptr) {
+    if (Status allowed = services.intel->CheckLocation(*location); !allowed.ok()) {
+      in.Fail(InvalidParameter("location", allowed.message() + "."));
+      return std::nullopt;
+    }
+  }
   return location;
+}
+
+// As GuardDuty, an associated member detects with its administrator's lists and may not
+// create, change or delete its own.
+Status RefuseMembers(Services& services, const http::Request& request) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<MemberRecord> administrator,
+                         services.store->GetAdministratorRelationship(request.context.account,
+                                                                      request.context.region));
+  if (administrator) {
+    return Status::InvalidInput(
+        "The request is rejected because member accounts cannot manage IPSets or "
+        "ThreatIntelSets.");
+  }
+  return Status::Ok();
 }
 
 template <const ListApi& Api>
@@ -59,6 +79,7 @@ StatusOr<ThreatListRecord> CallerList(Services& services, const http::Request& r
 template <const ListApi& Api>
 StatusOr<http::Response> Create(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(DetectorRecord detector, CallerDetector(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   ThreatListRecord list;
@@ -67,7 +88,7 @@ StatusOr<http::Response> Create(Services& services, const http::Request& request
   list.id = NewResourceId();
   list.name = in.String("name", Presence::kRequired, 1, 300).value_or("");
   list.format = in.Enum("format", Presence::kRequired, kFormats).value_or("");
-  list.location = ReadLocation(in, Presence::kRequired).value_or("");
+  list.location = ReadLocation(services, in, Presence::kRequired).value_or("");
   const bool activate = in.Bool("activate", Presence::kRequired).value_or(false);
   list.status = StatusFor(activate);
   const Tags tags = ReadTags(in, "tags", Presence::kOptional).value_or(Tags{});
@@ -98,10 +119,11 @@ StatusOr<http::Response> Get(Services& services, const http::Request& request) {
 template <const ListApi& Api>
 StatusOr<http::Response> Update(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list, CallerList<Api>(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
   if (auto name = in.String("name", Presence::kOptional, 1, 300)) list.name = *name;
-  if (auto location = ReadLocation(in, Presence::kOptional)) list.location = *location;
+  if (auto location = ReadLocation(services, in, Presence::kOptional)) list.location = *location;
   const std::optional<bool> activate = in.Bool("activate", Presence::kOptional);
   if (activate) list.status = StatusFor(*activate);
   VIGIL_RETURN_IF_ERROR(in.status());
@@ -114,6 +136,7 @@ StatusOr<http::Response> Update(Services& services, const http::Request& request
 template <const ListApi& Api>
 StatusOr<http::Response> Delete(Services& services, const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(ThreatListRecord list, CallerList<Api>(services, request));
+  VIGIL_RETURN_IF_ERROR(RefuseMembers(services, request));
   VIGIL_RETURN_IF_ERROR(services.store->DeleteThreatList(Api.kind, list.detector_id, list.id));
   NotifyIntel(services, list, false);
   return JsonResponse({});

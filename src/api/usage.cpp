@@ -5,8 +5,9 @@
 // counters (UsageTally): bytes of log text analyzed (unit BYTES) or records parsed (unit
 // RECORDS). Bytes are counted per data source, records also per resource, so sums by
 // account and data source default to BYTES and resource results are in RECORDS.
-// Vigil has no free trial either: GetRemainingFreeTrialDays lists the caller's account
-// with no data source on a trial.
+// An administrator's figures include its Enabled members'. Vigil has no free trial
+// either: GetRemainingFreeTrialDays lists the caller's account with no data source on a
+// trial, and its Enabled members likewise.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -132,8 +133,14 @@ StatusOr<http::Response> GetUsageStatistics(Services& services, const http::Requ
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   VIGIL_ASSIGN_OR_RETURN(UsageRequest usage, ReadUsageRequest(body));
 
-  // The accounts in reach: the caller's own (its detector's counters).
+  // The accounts in reach: the caller's own and, for an administrator, its Enabled
+  // members' (as GuardDuty, whose administrator sees its members' usage).
   std::map<std::string, std::string> account_of_detector{{detector.id, detector.account}};
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
+                         services.store->EnabledMembers(detector.account, detector.region));
+  for (const MemberDetector& member : members) {
+    account_of_detector[member.detector_id] = member.account_id;
+  }
   std::vector<std::string> detector_ids;
   for (const auto& [detector_id, account] : account_of_detector) {
     if (usage.account_ids.empty() || Contains(usage.account_ids, account)) {
@@ -209,13 +216,18 @@ StatusOr<http::Response> GetRemainingFreeTrialDays(Services& services,
   VIGIL_RETURN_IF_ERROR(in.status());
   if (account_ids.empty()) account_ids.push_back(detector.account);
 
+  std::vector<std::string> in_reach = {detector.account};  // its own and its members'
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
+                         services.store->EnabledMembers(detector.account, detector.region));
+  for (const MemberDetector& member : members) in_reach.push_back(member.account_id);
+
   json::array accounts;
   json::array unprocessed;
   std::vector<std::string> seen;
   for (const std::string& account : account_ids) {
     if (Contains(seen, account)) continue;
     seen.push_back(account);
-    if (account == detector.account) {
+    if (Contains(in_reach, account)) {
       // No data source is on a free trial: a self-hosted Vigil has none.
       accounts.push_back(json::object{{"accountId", account}, {"dataSources", json::object{}}});
     } else {

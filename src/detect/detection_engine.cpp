@@ -62,11 +62,25 @@ DetectionEngine::DetectorState& DetectionEngine::StateOf(const std::string& dete
   return *state;
 }
 
+std::string DetectionEngine::ListsDetectorId(const DetectorRecord& detector) {
+  StatusOr<std::optional<std::string>> administrator =
+      store_.AdministratorOf(detector.account, detector.region);
+  if (!administrator.ok()) {
+    spdlog::warn("detector {}: cannot read its administrator, using its own lists: {}", detector.id,
+                 administrator.status().message());
+    return detector.id;
+  }
+  if (!*administrator) return detector.id;
+  StatusOr<KeyPage> ids = store_.ListDetectorIds(**administrator, detector.region, "", 1);
+  if (!ids.ok() || ids->keys.empty()) return detector.id;
+  return ids->keys.front();
+}
+
 std::unique_ptr<IngestSession> DetectionEngine::StartIngest(const DetectorRecord& detector,
                                                             LogSource source, size_t max_bytes,
                                                             size_t piece_bytes) {
   const std::shared_ptr<const ThreatSnapshot> lists =
-      intel_ != nullptr ? intel_->Snapshot(detector.id) : ThreatSnapshot::Build({});
+      intel_ != nullptr ? intel_->Snapshot(ListsDetectorId(detector)) : ThreatSnapshot::Build({});
   return std::unique_ptr<IngestSession>(new IngestSession(*this, StateOf(detector.id), detector,
                                                           source, lists, max_bytes, piece_bytes));
 }

@@ -75,6 +75,9 @@ class DetectionEngine {
   friend class IngestSession;
   struct DetectorState;
   DetectorState& StateOf(const std::string& detector_id);
+  // The detector whose IPSets and ThreatIntelSets apply to `detector`: its own, or its
+  // administrator's while it is an Enabled member (as GuardDuty).
+  std::string ListsDetectorId(const DetectorRecord& detector);
 
   // The rules over parsed records of a batch. Each call locks the detector's state for
   // its records only, so batches of one detector interleave piece by piece.

@@ -81,7 +81,9 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  // A redirect could lead outside the allowed locations, so a restricted server follows none.
+  const bool follow_redirects = !options.locations.restricts();
+  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, follow_redirects ? 1L : 0L);
   curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(options.timeout.count()));
   curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
@@ -122,6 +124,10 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status >= 400) {
     return Status::InvalidInput("cannot fetch " + url + ": HTTP " + std::to_string(status));
+  }
+  if (status >= 300) {
+    return Status::InvalidInput("cannot fetch " + url + ": HTTP " + std::to_string(status) +
+                                " (redirects are not followed under --list-location)");
   }
   return std::move(download.body);
 }
@@ -166,6 +172,7 @@ std::optional<S3Object> ParseS3Location(std::string_view location) {
 }
 
 StatusOr<std::string> FetchList(std::string_view location, const FetchOptions& options) {
+  VIGIL_RETURN_IF_ERROR(options.locations.Check(location));
   if (std::optional<S3Object> object = ParseS3Location(location)) {
     if (!options.s3_root.empty()) {
       const std::filesystem::path root(options.s3_root);

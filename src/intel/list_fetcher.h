@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "intel/list_locations.h"
 
 namespace vigil {
 
@@ -23,6 +24,8 @@ struct FetchOptions {
   std::string s3_region = "us-east-1";
   size_t max_bytes = 35 * 1000 * 1000;  // GuardDuty's 35 MB per list file
   std::chrono::seconds timeout{30};
+  // Where lists may be read from; a restricted policy also turns off HTTP redirects.
+  ListLocationPolicy locations;
   // When set and true, a fetch in progress gives up within about a second (shutdown).
   const std::atomic_bool* cancel = nullptr;
 };
@@ -39,7 +42,8 @@ std::optional<S3Object> ParseS3Location(std::string_view location);
 
 // Reads the whole list file at `location`. Errors (as text a user can act on): an
 // unsupported scheme, a missing file, an HTTP error status, a timeout, a file over
-// max_bytes, or an S3 location with neither s3_root nor s3_endpoint configured.
+// max_bytes, an S3 location with neither s3_root nor s3_endpoint configured, or a
+// location outside options.locations.
 StatusOr<std::string> FetchList(std::string_view location, const FetchOptions& options);
 
 }  // namespace vigil

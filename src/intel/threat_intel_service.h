@@ -61,6 +61,12 @@ class ThreatIntelService {
   // Lock-free.
   std::shared_ptr<const ThreatSnapshot> Snapshot(const std::string& detector_id) const;
 
+  // Ok when the server may read a list at `location` (--list-location); InvalidInput saying
+  // why not otherwise. Create and Update check it so a caller hears at once.
+  Status CheckLocation(std::string_view location) const {
+    return fetch_options_.locations.Check(location);
+  }
+
   // The last load report of a list, if it was loaded since start-up.
   std::optional<ListLoadReport> Report(const std::string& list_id) const;
 

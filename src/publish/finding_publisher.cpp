@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+#include <map>
+#include <optional>
 
 #include "core/ids.h"
 
@@ -16,6 +18,22 @@ constexpr size_t kBatch = 500;
 
 std::string Quoted(const std::string& text) {
   return boost::json::serialize(boost::json::string(text));
+}
+
+// Detectors by (account, region), to find an administrator's.
+using DetectorsByAccount = std::map<std::pair<std::string, std::string>, const DetectorRecord*>;
+
+// How often `detector` publishes updates: at its own findingPublishingFrequency, or at its
+// administrator's while it is an Enabled member (GuardDuty applies the administrator's).
+StatusOr<std::string> EffectiveFrequency(Store& store, const DetectorRecord& detector,
+                                         const DetectorsByAccount& detectors) {
+  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> administrator,
+                         store.AdministratorOf(detector.account, detector.region));
+  if (administrator) {
+    auto found = detectors.find({*administrator, detector.region});
+    if (found != detectors.end()) return found->second->finding_publishing_frequency;
+  }
+  return detector.finding_publishing_frequency;
 }
 
 }  // namespace
@@ -57,6 +75,10 @@ void FindingPublisher::RunOnce() {
 
 Status FindingPublisher::Publish(int64_t now) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<DetectorRecord> detectors, store_.ListAllDetectors());
+  DetectorsByAccount by_account;
+  for (const DetectorRecord& detector : detectors) {
+    by_account[{detector.account, detector.region}] = &detector;
+  }
   VIGIL_ASSIGN_OR_RETURN(std::vector<PublishingDestinationRecord> destinations,
                          store_.ListAllPublishingDestinations());
   for (const DetectorRecord& detector : detectors) {
@@ -72,8 +94,8 @@ Status FindingPublisher::Publish(int64_t now) {
       }
       if (detector.enabled) export_sinks.push_back("s3/" + detector.id + "/" + destination.id);
     }
-    const int64_t published_before =
-        now - PublishingIntervalMillis(detector.finding_publishing_frequency);
+    VIGIL_ASSIGN_OR_RETURN(std::string frequency, EffectiveFrequency(store_, detector, by_account));
+    const int64_t published_before = now - PublishingIntervalMillis(frequency);
     while (true) {
       VIGIL_ASSIGN_OR_RETURN(std::vector<FindingRecord> due,
                              store_.FindingsToPublish(detector.id, published_before, kBatch));

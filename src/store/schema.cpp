@@ -168,7 +168,36 @@ CREATE TABLE processed_files (
   processed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
-    // 7: usage counters (GetUsageStatistics): what each detector ingested per day, data
+    // 7: multi-account. A member record belongs to an administrator account in a region
+    // (not to its detector) and doubles as the invitation the member sees; the member's
+    // detector is looked up by (account_id, region). One delegated administrator per
+    // region, with the organization configuration it manages.
+    R"sql(
+CREATE TABLE members (
+  administrator TEXT NOT NULL,
+  region TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  relationship_status TEXT NOT NULL,
+  invitation_id TEXT NOT NULL,
+  invited_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  via_organization INTEGER NOT NULL,
+  PRIMARY KEY (administrator, region, account_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_account ON members(account_id, region);
+
+CREATE TABLE organization_admins (
+  region TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  auto_enable INTEGER NOT NULL,
+  s3_logs INTEGER NOT NULL,
+  kubernetes_audit_logs INTEGER NOT NULL,
+  malware_protection_ebs_volumes INTEGER NOT NULL,
+  enabled_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 8: usage counters (GetUsageStatistics): what each detector ingested per day, data
     // source and resource; resource '' holds a data source's totals. Malware scan
     // settings (Get/UpdateMalwareScanSettings), one JSON document per detector.
     R"sql(

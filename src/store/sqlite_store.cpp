@@ -6,6 +6,7 @@
 
 #include "store/sqlite_database.h"
 #include "store/sqlite_findings.h"
+#include "store/sqlite_members.h"
 #include "store/sqlite_usage.h"
 #include "store/store.h"
 
@@ -16,10 +17,15 @@ namespace {
 int KindColumn(ThreatListKind kind) { return kind == ThreatListKind::kIpSet ? 0 : 1; }
 int KindColumn(ResourceKind kind) { return static_cast<int>(kind); }
 
-class SqliteStore final : public Store {
+// Members, invitations and the organization are SqliteMemberStore's (sqlite_members.cpp).
+class SqliteStore final : public SqliteMemberStore {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDatabase> database)
-      : database_(std::move(database)), db_(*database_), findings_(db_), usage_(db_) {}
+      : SqliteMemberStore(*database),
+        database_(std::move(database)),
+        db_(*database_),
+        findings_(db_),
+        usage_(db_) {}
 
   StatusOr<std::string> CreateDetector(const DetectorRecord& detector, const Tags& tags,
                                        const ClientToken& token) override {
@@ -89,10 +95,15 @@ class SqliteStore final : public Store {
 
   Status DeleteDetector(const std::string& detector_id) override {
     auto lock = db_.Lock();
-    // Children and tags go with it through ON DELETE CASCADE, in the same statement.
-    return ExpectOneChange(
-        db_.Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(),
-        DetectorNotOwned());
+    auto deleted = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
+      VIGIL_RETURN_IF_ERROR(ReleaseMembersOfDetector(detector_id));
+      // Children and tags go with it through ON DELETE CASCADE, in the same statement.
+      VIGIL_RETURN_IF_ERROR(
+          ExpectOneChange(db_.Prepare("DELETE FROM detectors WHERE id = ?").Bind(detector_id).Run(),
+                          DetectorNotOwned()));
+      return true;
+    });
+    return deleted.status();
   }
 
   StatusOr<KeyPage> ListDetectorIds(const std::string& account, const std::string& region,
@@ -675,7 +686,7 @@ class SqliteStore final : public Store {
       for (const char* table :
            {"ingested_events", "processed_files", "finding_documents", "findings", "detector_keys",
             "tags", "filters", "threat_lists", "publishing_destinations", "outbox", "detectors",
-            "client_tokens"}) {
+            "client_tokens", "members", "organization_admins"}) {
         VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
       }
       return true;

@@ -14,6 +14,7 @@
 
 #include "core/status.h"
 #include "store/finding_records.h"
+#include "store/member_store.h"
 #include "store/records.h"
 #include "store/usage_records.h"
 
@@ -25,10 +26,9 @@ struct KeyPage {
   bool has_more = false;
 };
 
-class Store {
+// Store includes MemberStore (store/member_store.h): members, invitations, organization.
+class Store : public MemberStore {
  public:
-  virtual ~Store() = default;
-
   // Detectors. CreateDetector fails with LimitExceeded when (account, region) has one.
   // Returns the id of the stored detector (an earlier one when `token` matched).
   virtual StatusOr<std::string> CreateDetector(const DetectorRecord& detector, const Tags& tags,
@@ -38,7 +38,9 @@ class Store {
                                                const std::string& region,
                                                const std::string& detector_id) = 0;
   virtual Status UpdateDetector(const DetectorRecord& detector) = 0;
-  // Deletes the detector with all of its children and their tags.
+  // Deletes the detector with all of its children and their tags, and its account's
+  // member records in its region. InvalidInput while that account has invited or
+  // associated members (GuardDuty refuses that too).
   virtual Status DeleteDetector(const std::string& detector_id) = 0;
   virtual StatusOr<KeyPage> ListDetectorIds(const std::string& account, const std::string& region,
                                             const std::string& after, size_t limit) = 0;

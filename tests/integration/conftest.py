@@ -41,6 +41,7 @@ VIGIL_BIN = Path(os.environ.get("VIGIL_BIN", str(REPO / "build" / "vigil")))
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"
+ACCOUNT_C = "333333333333"
 DEFAULT_ACCOUNT = "123456789012"  # the account of requests without an Authorization header
 REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
@@ -303,6 +304,12 @@ def gd(vigil):
 def gd_b(vigil):
     """A second account, 222222222222, in us-east-1."""
     return vigil.client(ACCOUNT_B, REGION)
+
+
+@pytest.fixture(scope="session")
+def gd_c(vigil):
+    """A third account, 333333333333, in us-east-1."""
+    return vigil.client(ACCOUNT_C, REGION)
 
 
 @pytest.fixture(scope="session")

@@ -23,10 +23,17 @@ MAY_REFUSE = {
     "AcceptAdministratorInvitation": "needs an invitation another account sent",
     "EnableOrganizationAdminAccount": "only the organization's management account may call it",
     "DisableOrganizationAdminAccount": "only the organization's management account may call it",
+    "ListOrganizationAdminAccounts": "only the organization's management account may call it",
     "DescribeOrganizationConfiguration": "only the organization's delegated admin may call it",
     "UpdateOrganizationConfiguration": "only the organization's delegated admin may call it",
     "DisassociateFromMasterAccount": "the account has no administrator to leave",
     "DisassociateFromAdministratorAccount": "the account has no administrator to leave",
+}
+
+# Required output members GuardDuty itself leaves out, and when.
+MAY_OMIT = {
+    ("GetAdministratorAccount", "Administrator"): "an account without an administrator gets {}",
+    ("GetMasterAccount", "Master"): "an account without an administrator gets {}",
 }
 
 # Resources a one-per-detector Create needs absent from the estate.
@@ -57,4 +64,5 @@ def test_operation_is_served(vigil, gd, operation):
         assert response["Error"].get("Message"), response
         assert response["ResponseMetadata"].get("RequestId"), response
         return
-    assert check_output(operation, result) == []
+    allowed = {f"{op}.{member}: required but missing" for op, member in MAY_OMIT}
+    assert [p for p in check_output(operation, result) if p not in allowed] == []

@@ -1,6 +1,7 @@
 """Each (account, region) sees only its own resources (issue 7 §2): the isolation matrix over
 every operation of the model, ingest, and the lists of other accounts."""
 
+import dataclasses
 import json
 
 import pytest
@@ -115,8 +116,7 @@ def test_account_level_operation_shows_and_changes_nothing_of_account_a(gd, esta
     """Called by the outsider naming account A where it names an account: the answer holds
     none of A's resources and A's state is unchanged."""
     before = snapshot(gd, estate)
-    estate.other_account = ACCOUNT_A
-    params = build_params(operation, estate)
+    params = build_params(operation, dataclasses.replace(estate, other_account=ACCOUNT_A))
     try:
         answer = json.dumps(strip_metadata(method_of(outsider, operation)(**params)), default=str)
     except ClientError as error:

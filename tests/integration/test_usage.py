@@ -15,6 +15,7 @@ from test_detection import (
     text,
     trail_file,
 )
+from test_members import invite
 
 ENI_A = "eni-0aaaaaaaaaaaaaaa1"
 ENI_B = "eni-0bbbbbbbbbbbbbbb2"
@@ -172,3 +173,32 @@ def test_free_trial_account_ids_are_checked(gd_raw, detector_id):
     expect_error(lambda: gd_raw.get_remaining_free_trial_days(DetectorId=detector_id,
                                                               AccountIds=[]),
                  param="accountIds", invalid_input=True)
+
+
+def test_an_administrator_sees_its_members_usage(vigil, gd, gd_b, detector_id):
+    member_detector = gd_b.create_detector(Enable=True)["DetectorId"]
+    ingest_ok(vigil, detector_id, "flowlogs", flow_body())
+    ingest_ok(vigil, member_detector, "dns", text([dns_query("github.com")]), account=ACCOUNT_B)
+    # Before B is a member, A sees only its own usage.
+    alone = usage(gd, detector_id, "SUM_BY_ACCOUNT", Unit="RECORDS")
+    assert totals(alone["UsageStatistics"]["SumByAccount"], "AccountId") == {
+        ACCOUNT_A: ("5", "RECORDS")}
+
+    invitation = invite(gd, detector_id, gd_b, ACCOUNT_B)
+    gd_b.accept_administrator_invitation(DetectorId=member_detector, AdministratorId=ACCOUNT_A,
+                                         InvitationId=invitation)
+    both = usage(gd, detector_id, "SUM_BY_ACCOUNT", Unit="RECORDS")
+    assert totals(both["UsageStatistics"]["SumByAccount"], "AccountId") == {
+        ACCOUNT_A: ("5", "RECORDS"), ACCOUNT_B: ("1", "RECORDS")}
+    only_b = usage(gd, detector_id, "SUM_BY_RESOURCE", criteria={"AccountIds": [ACCOUNT_B]})
+    assert totals(only_b["UsageStatistics"]["SumByResource"], "Resource") == {
+        INSTANCE: ("1", "RECORDS")}
+    # The member sees its own usage only.
+    own = usage(gd_b, member_detector, "SUM_BY_ACCOUNT", Unit="RECORDS")
+    assert totals(own["UsageStatistics"]["SumByAccount"], "AccountId") == {
+        ACCOUNT_B: ("1", "RECORDS")}
+    trial = gd.get_remaining_free_trial_days(DetectorId=detector_id,
+                                             AccountIds=[ACCOUNT_A, ACCOUNT_B])
+    assert trial["Accounts"] == [{"AccountId": ACCOUNT_A, "DataSources": {}},
+                                 {"AccountId": ACCOUNT_B, "DataSources": {}}]
+    assert trial["UnprocessedAccounts"] == []

@@ -1,0 +1,21 @@
+// A detector's optional data sources on the wire: DataSourceConfigurations in requests
+// (CreateDetector, UpdateDetector, UpdateMemberDetectors) and DataSourceConfigurationsResult
+// in responses (GetDetector, GetMemberDetectors).
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "core/json_input.h"
+#include "store/records.h"
+
+namespace vigil::api {
+
+// Applies the optional "dataSources" member of `in` to `settings`; members left out keep
+// their value. A problem is recorded in `in`.
+void ReadDataSources(JsonReader& in, DataSourceSettings& settings);
+
+// The DataSourceConfigurationsResult of `detector` (flow logs, CloudTrail and DNS logs are
+// always on).
+boost::json::object DataSourcesResult(const DetectorRecord& detector);
+
+}  // namespace vigil::api
