@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 PYTHON ?= /usr/bin/python3
 ARGS ?=
 
-.PHONY: all deps configure build run test unit-test integration-test fuzz test-asan format-check bench bench-soak format clean
+.PHONY: all deps configure build run test unit-test integration-test fuzz test-asan format-check coverage-check coverage-table bench bench-soak format clean
 
 all: build
 
@@ -21,7 +21,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/vigil serve $(ARGS)
 
-test: build format-check unit-test integration-test fuzz test-asan
+test: build format-check coverage-check unit-test integration-test fuzz test-asan
 
 unit-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
@@ -89,6 +89,14 @@ bench-soak: build
 
 format-check:
 	clang-format --dry-run -Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')
+
+# README's table of the GuardDuty operations served, generated from botocore's model and
+# the route tables in src/api; coverage-check fails when it is stale.
+coverage-check:
+	$(PYTHON) scripts/coverage_table.py --check
+
+coverage-table:
+	$(PYTHON) scripts/coverage_table.py
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'bench/*.cpp')

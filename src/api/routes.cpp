@@ -3,9 +3,10 @@
 namespace vigil::api {
 
 void RegisterRoutes(http::Router& router, Services& services) {
-  for (auto table : {DetectorRoutes(), FilterRoutes(), FindingRoutes(), ThreatListRoutes(),
-                     PublishingDestinationRoutes(), TagRoutes(), IngestRoutes(), VigilRoutes(),
-                     MemberRoutes(), InvitationRoutes(), OrganizationRoutes()}) {
+  for (auto table :
+       {DetectorRoutes(), FilterRoutes(), FindingRoutes(), ThreatListRoutes(),
+        PublishingDestinationRoutes(), TagRoutes(), UsageRoutes(), MalwareScanRoutes(),
+        IngestRoutes(), VigilRoutes(), MemberRoutes(), InvitationRoutes(), OrganizationRoutes()}) {
     for (const RouteSpec& spec : table) {
       http::BodySinkFactory open_body_sink;
       if (spec.open_body_sink != nullptr) {

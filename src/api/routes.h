@@ -16,6 +16,8 @@ std::span<const RouteSpec> FindingRoutes();
 std::span<const RouteSpec> ThreatListRoutes();  // IPSets and ThreatIntelSets
 std::span<const RouteSpec> PublishingDestinationRoutes();
 std::span<const RouteSpec> TagRoutes();
+std::span<const RouteSpec> UsageRoutes();         // usage statistics, free trial
+std::span<const RouteSpec> MalwareScanRoutes();   // malware scans and their settings
 std::span<const RouteSpec> MemberRoutes();        // the administrator's side
 std::span<const RouteSpec> InvitationRoutes();    // the member's side
 std::span<const RouteSpec> OrganizationRoutes();  // delegated administrator, autoEnable

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "detect/ingest_session.h"
 #include "detect/rules.h"
+#include "detect/usage_tally.h"
 #include "findings/finding_builder.h"
 
 namespace vigil {
@@ -90,6 +91,16 @@ StatusOr<IngestOutcome> DetectionEngine::Ingest(const DetectorRecord& detector, 
   std::unique_ptr<IngestSession> session = StartIngest(detector, source, max_bytes);
   VIGIL_RETURN_IF_ERROR(session->Feed(content));
   return session->Finish(processed_file);
+}
+
+void DetectionEngine::RecordUsage(const DetectorRecord& detector, LogSource source,
+                                  const UsageTally& usage) {
+  const Status recorded =
+      store_.RecordUsage(usage.ToBatch(detector.id, source, UsageDay(clock_.NowMillis())));
+  if (!recorded.ok()) {
+    spdlog::warn("detector {}: could not record the usage of a {} batch: {}", detector.id,
+                 UsageDataSource(source), recorded.message());
+  }
 }
 
 void DetectionEngine::EvaluateFlows(DetectorState& state, std::span<const FlowRecord> records,

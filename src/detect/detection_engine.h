@@ -28,6 +28,7 @@ namespace vigil {
 
 class Emitter;
 class IngestSession;
+class UsageTally;
 
 enum class LogSource { kFlowLogs, kCloudTrail, kDns };
 
@@ -88,6 +89,9 @@ class DetectionEngine {
   Status EvaluateCloudTrail(DetectorState& state, const std::string& detector_id,
                             std::span<const CloudTrailEvent> events, const ThreatSnapshot& lists,
                             Emitter& emitter, std::vector<std::string>& claimed);
+  // Adds a finished batch to the detector's usage counters. A failure is logged, not
+  // returned: the batch's findings are stored, and a retry would count them twice.
+  void RecordUsage(const DetectorRecord& detector, LogSource source, const UsageTally& usage);
   // Records what the rules of a batch found as findings of `detector` (with
   // `processed_file`, in the transaction that records the file processed).
   Status RecordFindings(const DetectorRecord& detector, const Emitter& emitter,

@@ -62,6 +62,7 @@ IngestSession::IngestSession(DetectionEngine& engine, DetectionEngine::DetectorS
       lists_(std::move(lists)),
       gunzip_(max_bytes,
               [this](std::string_view block) {
+                usage_.AddBytes(block.size());
                 chunker_.Append(block);
                 return EvaluateReadyPieces();
               }),
@@ -89,6 +90,7 @@ StatusOr<IngestOutcome> IngestSession::Finish(const ProcessedFileRecord* process
   if (status.ok()) status = engine_.RecordFindings(detector_, emitter_, outcome_, processed_file);
   if (!status.ok()) return Fail(std::move(status));
   finished_ = true;
+  engine_.RecordUsage(detector_, source_, usage_);
   return std::move(outcome_);
 }
 
@@ -111,6 +113,7 @@ Status IngestSession::Evaluate(const LogChunker::Piece& piece) {
       const ParseResult<FlowRecord> parsed = ParseFlowLogs(piece.text, format);
       const auto records =
           Account(parsed, piece, lead_yield_.value_or(std::pair<size_t, size_t>{}), outcome_);
+      usage_.Add(records);
       engine_.EvaluateFlows(state_, records, *lists_, emitter_);
       return Status::Ok();
     }
@@ -119,12 +122,14 @@ Status IngestSession::Evaluate(const LogChunker::Piece& piece) {
       const ParseResult<CloudTrailEvent> parsed = ParseCloudTrail(piece.text);
       const auto events =
           Account(parsed, piece, lead_yield_.value_or(std::pair<size_t, size_t>{}), outcome_);
+      usage_.Add(events);
       return engine_.EvaluateCloudTrail(state_, detector_.id, events, *lists_, emitter_,
                                         claimed_ids_);
     }
     case LogSource::kDns: {
       const ParseResult<DnsQuery> parsed = ParseDnsLogs(piece.text);
       const auto queries = Account(parsed, piece, {0, 0}, outcome_);
+      usage_.Add(queries);
       engine_.EvaluateDns(state_, queries, *lists_, emitter_);
       return Status::Ok();
     }

@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "detect/detection_engine.h"
 #include "detect/emitter.h"
+#include "detect/usage_tally.h"
 #include "ingest/decompress.h"
 #include "ingest/log_chunker.h"
 
@@ -71,6 +72,7 @@ class IngestSession {
   // starts with it: its records, and its rejects.
   std::optional<std::pair<size_t, size_t>> lead_yield_;
   Emitter emitter_;
+  UsageTally usage_;  // recorded once the batch's findings are
   IngestOutcome outcome_;
   std::vector<std::string> claimed_ids_;  // CloudTrail event ids this batch claimed
   bool finished_ = false;

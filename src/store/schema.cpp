@@ -197,6 +197,25 @@ CREATE TABLE organization_admins (
   enabled_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 8: usage counters (GetUsageStatistics): what each detector ingested per day, data
+    // source and resource; resource '' holds a data source's totals. Malware scan
+    // settings (Get/UpdateMalwareScanSettings), one JSON document per detector.
+    R"sql(
+CREATE TABLE usage_counters (
+  detector_id TEXT NOT NULL REFERENCES detectors(id) ON DELETE CASCADE,
+  day INTEGER NOT NULL,
+  data_source TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (detector_id, day, data_source, resource)
+) WITHOUT ROWID;
+
+CREATE TABLE malware_scan_settings (
+  detector_id TEXT PRIMARY KEY REFERENCES detectors(id) ON DELETE CASCADE,
+  settings TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

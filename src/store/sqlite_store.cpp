@@ -7,6 +7,7 @@
 #include "store/sqlite_database.h"
 #include "store/sqlite_findings.h"
 #include "store/sqlite_members.h"
+#include "store/sqlite_usage.h"
 #include "store/store.h"
 
 namespace vigil {
@@ -23,7 +24,8 @@ class SqliteStore final : public SqliteMemberStore {
       : SqliteMemberStore(*database),
         database_(std::move(database)),
         db_(*database_),
-        findings_(db_) {}
+        findings_(db_),
+        usage_(db_) {}
 
   StatusOr<std::string> CreateDetector(const DetectorRecord& detector, const Tags& tags,
                                        const ClientToken& token) override {
@@ -651,6 +653,28 @@ class SqliteStore final : public SqliteMemberStore {
     return files;
   }
 
+  Status RecordUsage(const UsageBatch& batch) override {
+    auto lock = db_.Lock();
+    return usage_.Record(batch);
+  }
+
+  StatusOr<std::vector<UsageRow>> ReadUsage(const std::vector<std::string>& detector_ids,
+                                            int64_t from_day) override {
+    auto lock = db_.Lock();
+    return usage_.Read(detector_ids, from_day);
+  }
+
+  StatusOr<std::string> GetMalwareScanSettings(const std::string& detector_id) override {
+    auto lock = db_.Lock();
+    return usage_.MalwareScanSettings(detector_id);
+  }
+
+  Status SetMalwareScanSettings(const std::string& detector_id,
+                                const std::string& settings_json) override {
+    auto lock = db_.Lock();
+    return usage_.SetMalwareScanSettings(detector_id, settings_json);
+  }
+
   Status RefreshStatistics() override {
     auto lock = db_.Lock();
     return db_.Exec("PRAGMA analysis_limit = 1000; ANALYZE;");
@@ -793,6 +817,7 @@ class SqliteStore final : public SqliteMemberStore {
   std::unique_ptr<SqliteDatabase> database_;
   SqliteDatabase& db_;  // *database_, named for brevity
   SqliteFindingTable findings_;
+  SqliteUsageTable usage_;
 };
 
 }  // namespace

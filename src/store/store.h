@@ -16,6 +16,7 @@
 #include "store/finding_records.h"
 #include "store/member_store.h"
 #include "store/records.h"
+#include "store/usage_records.h"
 
 namespace vigil {
 
@@ -175,6 +176,19 @@ class Store : public MemberStore {
   // in path order.
   virtual StatusOr<std::vector<ProcessedFileRecord>> ListProcessedFiles(
       const std::string& directory) = 0;
+
+  // Usage counters (GetUsageStatistics). RecordUsage adds a batch to its day's counters
+  // (NotFound for a missing detector); ReadUsage sums the counters of `detector_ids` from
+  // `from_day` on per (detector, data source, resource).
+  virtual Status RecordUsage(const UsageBatch& batch) = 0;
+  virtual StatusOr<std::vector<UsageRow>> ReadUsage(const std::vector<std::string>& detector_ids,
+                                                    int64_t from_day) = 0;
+
+  // A detector's malware scan settings as a JSON document ("" when never set); the
+  // detector must exist (callers check it).
+  virtual StatusOr<std::string> GetMalwareScanSettings(const std::string& detector_id) = 0;
+  virtual Status SetMalwareScanSettings(const std::string& detector_id,
+                                        const std::string& settings_json) = 0;
 
   // Refreshes the query planner's statistics (SQLite ANALYZE, sampled): without them it
   // may pick an index that filters where one that sorts is far faster. Takes about a

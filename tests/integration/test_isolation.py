@@ -1,8 +1,11 @@
-"""Each (account, region) sees only its own detectors, filters, sets and tags."""
+"""Each (account, region) sees only its own resources (issue 7 §2): the isolation matrix over
+every operation of the model, ingest, and the lists of other accounts."""
 
+import dataclasses
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import (
     ACCOUNT_A,
@@ -10,101 +13,144 @@ from conftest import (
     IPSET,
     NOT_OWNED,
     OTHER_REGION,
+    REGION,
     SAMPLE_CRITERIA,
-    THREAT_INTEL_SET,
     arn,
     assert_json_error,
     expect_error,
     strip_metadata,
-    wait_for_status,
 )
+from model_requests import MODEL, OPERATIONS, build_estate, build_params, method_of
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix: every operation of the model, derived from it so that none can be forgotten.
+# An operation whose input names a detector or a resource ARN is called by an outsider
+# (account B, or account A in another region) against account A's resources and must be
+# refused while A's state stays as it was. The others act on the caller's own account and
+# are listed in ACCOUNT_LEVEL with the reason.
+# --------------------------------------------------------------------------------------------
+
+def names_resource(operation):
+    shape = MODEL.operation_model(operation).input_shape
+    return shape is not None and bool({"DetectorId", "ResourceArn"} & set(shape.members))
+
+
+ACCOUNT_LEVEL = {
+    "CreateDetector": "creates a detector of the caller's own account and region",
+    "ListDetectors": "lists the caller's own detectors",
+    "ListInvitations": "lists invitations sent to the caller",
+    "GetInvitationsCount": "counts invitations sent to the caller",
+    "DeclineInvitations": "declines invitations sent to the caller",
+    "DeleteInvitations": "deletes invitations sent to the caller",
+    "EnableOrganizationAdminAccount": "the caller (the management account) names an admin",
+    "DisableOrganizationAdminAccount": "the caller (the management account) removes an admin",
+    "ListOrganizationAdminAccounts": "lists the caller's organization's admins",
+}
+RESOURCE_OPS = [op for op in OPERATIONS if names_resource(op)]
+
+
+def test_every_operation_is_in_the_matrix_or_account_level():
+    unplaced = [op for op in OPERATIONS if op not in RESOURCE_OPS and op not in ACCOUNT_LEVEL]
+    assert unplaced == [], f"operations in neither the isolation matrix nor ACCOUNT_LEVEL: {unplaced}"
+    assert not set(ACCOUNT_LEVEL) & set(RESOURCE_OPS)
+    assert not set(ACCOUNT_LEVEL) - set(OPERATIONS), set(ACCOUNT_LEVEL) - set(OPERATIONS)
 
 
 @pytest.fixture
-def estate(gd, list_file):
-    """Account A's detector with one of everything, all tagged: an ACTIVE IPSet (a real file)
-    and a ThreatIntelSet in ERROR (an S3 location the shared server cannot read). Statuses
-    have settled, so snapshots taken before and after an outsider's call compare equal."""
-    detector_id = gd.create_detector(Enable=True, Tags={"owner": "a"})["DetectorId"]
-    gd.create_filter(DetectorId=detector_id, Name="a-filter", FindingCriteria=SAMPLE_CRITERIA,
-                     Tags={"owner": "a"})
-    ip_set_id = IPSET.create(gd, detector_id, location=list_file("192.0.2.0/24\n"),
-                             Tags={"owner": "a"})
-    tis_id = THREAT_INTEL_SET.create(gd, detector_id, Tags={"owner": "a"})
-    wait_for_status(IPSET, gd, detector_id, ip_set_id, "ACTIVE")
-    wait_for_status(THREAT_INTEL_SET, gd, detector_id, tis_id, "ERROR")
-    return {
-        "detector_id": detector_id,
-        "ip_set_id": ip_set_id,
-        "tis_id": tis_id,
-        "arns": [arn(detector_id), arn(detector_id, "filter/a-filter"),
-                 arn(detector_id, f"ipset/{ip_set_id}"),
-                 arn(detector_id, f"threatintelset/{tis_id}")],
-    }
+def estate(gd):
+    """Account A's detector with one of everything (model_requests.build_estate)."""
+    return build_estate(gd, ACCOUNT_A, REGION)
+
+
+def estate_arns(estate):
+    d = estate.detector_id
+    return [arn(d), arn(d, f"filter/{estate.filter_name}"), arn(d, f"ipset/{estate.ip_set_id}"),
+            arn(d, f"threatintelset/{estate.threat_intel_set_id}")]
+
+
+def outcome(call):
+    try:
+        return strip_metadata(call())
+    except ClientError as error:
+        return ("error", error.response["Error"].get("Code"), error.response["Error"].get("Message"))
 
 
 def snapshot(gd, estate):
-    d = estate["detector_id"]
-    detector = strip_metadata(gd.get_detector(DetectorId=d))
-    return {
-        "detectors": gd.list_detectors()["DetectorIds"],
-        "detector": detector,
-        "filters": gd.list_filters(DetectorId=d)["FilterNames"],
-        "filter": strip_metadata(gd.get_filter(DetectorId=d, FilterName="a-filter")),
-        "ipset": strip_metadata(IPSET.get(gd, d, estate["ip_set_id"])),
-        "tis": strip_metadata(THREAT_INTEL_SET.get(gd, d, estate["tis_id"])),
-        "tags": [gd.list_tags_for_resource(ResourceArn=a)["Tags"] for a in estate["arns"]],
-    }
-
-
-def foreign_calls(client, estate):
-    d, ip, tis = estate["detector_id"], estate["ip_set_id"], estate["tis_id"]
-    return {
-        "GetDetector": lambda: client.get_detector(DetectorId=d),
-        "UpdateDetector": lambda: client.update_detector(DetectorId=d, Enable=False,
-                                                         FindingPublishingFrequency="ONE_HOUR"),
-        "DeleteDetector": lambda: client.delete_detector(DetectorId=d),
-        "ListFilters": lambda: client.list_filters(DetectorId=d),
-        "GetFilter": lambda: client.get_filter(DetectorId=d, FilterName="a-filter"),
-        "CreateFilter": lambda: client.create_filter(DetectorId=d, Name="intruder",
-                                                     FindingCriteria=SAMPLE_CRITERIA),
-        "UpdateFilter": lambda: client.update_filter(DetectorId=d, FilterName="a-filter",
-                                                     Action="ARCHIVE"),
-        "DeleteFilter": lambda: client.delete_filter(DetectorId=d, FilterName="a-filter"),
-        "ListIPSets": lambda: IPSET.list(client, d),
-        "GetIPSet": lambda: IPSET.get(client, d, ip),
-        "CreateIPSet": lambda: IPSET.create(client, d),
-        "UpdateIPSet": lambda: IPSET.update(client, d, ip, Activate=False),
-        "DeleteIPSet": lambda: IPSET.delete(client, d, ip),
-        "ListThreatIntelSets": lambda: THREAT_INTEL_SET.list(client, d),
-        "GetThreatIntelSet": lambda: THREAT_INTEL_SET.get(client, d, tis),
-        "CreateThreatIntelSet": lambda: THREAT_INTEL_SET.create(client, d),
-        "UpdateThreatIntelSet": lambda: THREAT_INTEL_SET.update(client, d, tis, Name="mine"),
-        "DeleteThreatIntelSet": lambda: THREAT_INTEL_SET.delete(client, d, tis),
-    }
-
-
-FOREIGN_OPS = sorted(foreign_calls(None, {"detector_id": 0, "ip_set_id": 0, "tis_id": 0}))
+    """Everything account A can read: each Get/List/Describe operation of the model on its
+    resources (an error is recorded as such), the tags of every resource, its detectors."""
+    state = {"ListDetectors": outcome(gd.list_detectors)}
+    for op in RESOURCE_OPS:
+        if op.startswith(("Get", "List", "Describe")):
+            params = build_params(op, estate)
+            state[op] = outcome(lambda: method_of(gd, op)(**params))
+    state["tags"] = [outcome(lambda: gd.list_tags_for_resource(ResourceArn=a))
+                     for a in estate_arns(estate)]
+    return state
 
 
 @pytest.fixture(params=["other-account", "other-region"])
 def outsider(request, gd_b, gd_eu):
-    return gd_b if request.param == "other-account" else gd_eu
+    """Account B (with a detector of its own, which must not help) or A in eu-west-1."""
+    if request.param == "other-account":
+        gd_b.create_detector(Enable=True)
+        return gd_b
+    return gd_eu
 
 
-@pytest.mark.parametrize("operation", FOREIGN_OPS)
-def test_outsider_cannot_touch_detector_or_children(gd, estate, outsider, operation):
+@pytest.mark.parametrize("operation", RESOURCE_OPS)
+def test_outsider_cannot_reach_account_a(gd, estate, outsider, operation):
     before = snapshot(gd, estate)
-    expect_error(foreign_calls(outsider, estate)[operation], message=NOT_OWNED, invalid_input=True)
+    params = build_params(operation, estate)  # A's detector, children, findings and ARN
+    if "DetectorId" in MODEL.operation_model(operation).input_shape.members:
+        expect_error(lambda: method_of(outsider, operation)(**params), message=NOT_OWNED,
+                     invalid_input=True)
+    else:  # by ARN: A's account (or A's region) is not the caller's
+        expect_error(lambda: method_of(outsider, operation)(**params))
     assert snapshot(gd, estate) == before
 
 
-@pytest.mark.parametrize("operation", ["GetDetector", "ListFilters", "DeleteFilter"])
-def test_outsider_with_own_detector_still_cannot_touch(gd, estate, outsider, operation):
-    own = outsider.create_detector(Enable=True)["DetectorId"]
-    assert own != estate["detector_id"]
+@pytest.mark.parametrize("operation", sorted(ACCOUNT_LEVEL))
+def test_account_level_operation_shows_and_changes_nothing_of_account_a(gd, estate, outsider,
+                                                                         operation):
+    """Called by the outsider naming account A where it names an account: the answer holds
+    none of A's resources and A's state is unchanged."""
     before = snapshot(gd, estate)
-    expect_error(foreign_calls(outsider, estate)[operation], message=NOT_OWNED)
+    params = build_params(operation, dataclasses.replace(estate, other_account=ACCOUNT_A))
+    try:
+        answer = json.dumps(strip_metadata(method_of(outsider, operation)(**params)), default=str)
+    except ClientError as error:
+        response = error.response
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400, response
+        assert response["Error"]["Code"] == "BadRequestException", response
+        answer = response["Error"].get("Message", "")
+    secrets = [estate.detector_id, estate.ip_set_id, estate.threat_intel_set_id,
+               estate.destination_id, *estate.finding_ids]
+    assert [s for s in secrets if s in answer] == [], answer
+    assert snapshot(gd, estate) == before
+
+
+@pytest.mark.parametrize("source", ["flowlogs", "cloudtrail", "dns"])
+def test_outsider_cannot_ingest_into_account_a(gd, vigil, estate, source):
+    before = snapshot(gd, estate)
+    line = (b"2 111111111111 eni-0a1b2c3d 198.51.100.7 10.0.0.5 44321 22 6 20 4000 "
+            b"1700000000 1700000060 REJECT OK\n")
+    for account, region in [(ACCOUNT_B, REGION), (ACCOUNT_A, OTHER_REGION)]:
+        status, headers, body = vigil.request(
+            "POST", f"/_vigil/ingest/{estate.detector_id}/{source}", body=line * 50,
+            account=account, region=region)
+        assert assert_json_error(status, headers, body)["message"] == NOT_OWNED
+    assert snapshot(gd, estate) == before
+
+
+def test_outsider_with_forged_arn_cannot_tag(gd, gd_b, estate):
+    """Account B rewrites A's ARNs to its own account: the detector is still not B's."""
+    before = snapshot(gd, estate)
+    for resource_arn in estate_arns(estate):
+        forged = resource_arn.replace(f":{ACCOUNT_A}:", f":{ACCOUNT_B}:")
+        expect_error(lambda: gd_b.tag_resource(ResourceArn=forged, Tags={"owner": "b"}))
+        expect_error(lambda: gd_b.untag_resource(ResourceArn=forged, TagKeys=["owner"]))
+        expect_error(lambda: gd_b.list_tags_for_resource(ResourceArn=forged))
     assert snapshot(gd, estate) == before
 
 
@@ -114,31 +160,11 @@ def test_outsider_lists_do_not_show_detector(gd, gd_b, gd_eu, raw_http, estate):
     status, _, body = raw_http("GET", "/detector")  # default account 123456789012
     assert status == 200
     assert json.loads(body)["detectorIds"] == []
-    assert gd.list_detectors()["DetectorIds"] == [estate["detector_id"]]
-
-
-def test_outsider_cannot_tag_or_read_tags(gd, estate, outsider):
-    before = snapshot(gd, estate)
-    for resource_arn in estate["arns"]:
-        expect_error(lambda: outsider.tag_resource(ResourceArn=resource_arn, Tags={"owner": "b"}))
-        expect_error(lambda: outsider.untag_resource(ResourceArn=resource_arn,
-                                                     TagKeys=["owner"]))
-        expect_error(lambda: outsider.list_tags_for_resource(ResourceArn=resource_arn))
-    assert snapshot(gd, estate) == before
-
-
-def test_own_account_arn_with_foreign_detector_id_rejected(gd, gd_b, estate):
-    """Account B rewrites A's ARN to its own account: the detector is not B's."""
-    forged = arn(estate["detector_id"], account=ACCOUNT_B)
-    expect_error(lambda: gd_b.tag_resource(ResourceArn=forged, Tags={"owner": "b"}),
-                 invalid_input=True)
-    expect_error(lambda: gd_b.list_tags_for_resource(ResourceArn=forged), invalid_input=True)
-    assert gd.list_tags_for_resource(ResourceArn=arn(estate["detector_id"]))["Tags"] == {
-        "owner": "a"}
+    assert gd.list_detectors()["DetectorIds"] == [estate.detector_id]
 
 
 def test_raw_default_account_cannot_read_account_a(raw_http, estate):
-    status, headers, body = raw_http("GET", f"/detector/{estate['detector_id']}")
+    status, headers, body = raw_http("GET", f"/detector/{estate.detector_id}")
     doc = assert_json_error(status, headers, body)
     assert doc["message"] == NOT_OWNED
     assert doc["__type"] == "InvalidInputException"
@@ -150,7 +176,7 @@ def test_deleting_one_accounts_detector_leaves_others(gd, gd_b, gd_eu, estate):
     gd_b.create_filter(DetectorId=id_b, Name="a-filter", FindingCriteria={"Criterion": {
         "severity": {"Gte": 8}}})
 
-    gd.delete_detector(DetectorId=estate["detector_id"])
+    gd.delete_detector(DetectorId=estate.detector_id)
 
     assert gd_b.get_detector(DetectorId=id_b)["Tags"] == {"owner": "b"}
     assert gd_b.get_filter(DetectorId=id_b, FilterName="a-filter")["FindingCriteria"] == {
@@ -168,7 +194,7 @@ def test_same_names_in_two_accounts_are_independent(gd, gd_b, estate):
                        FindingCriteria=SAMPLE_CRITERIA)
     gd_b.tag_resource(ResourceArn=arn(id_b, "filter/a-filter", account=ACCOUNT_B),
                       Tags={"owner": "b"})
-    assert gd.get_filter(DetectorId=estate["detector_id"], FilterName="a-filter")["Tags"] == {
+    assert gd.get_filter(DetectorId=estate.detector_id, FilterName=estate.filter_name)["Tags"] == {
         "owner": "a"}
     got_b = gd_b.get_filter(DetectorId=id_b, FilterName="a-filter")
     assert (got_b["Description"], got_b["Tags"]) == ("b's own", {"owner": "b"})
