@@ -31,8 +31,17 @@ import time
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from conftest import ACCOUNT_A, ACCOUNT_B, VigilServer, arn, strip_metadata
+from conftest import (
+    ACCOUNT_A,
+    ACCOUNT_B,
+    IPSET,
+    THREAT_INTEL_SET,
+    VigilServer,
+    arn,
+    strip_metadata,
+)
 from test_detection import (
+    ATTACKER,
     T0,
     all_findings,
     benign_events,
@@ -42,7 +51,6 @@ from test_detection import (
     ingest,
     ingest_ok,
     KALI_AGENT,
-    remote_ip,
     text,
     trail_file,
 )
@@ -89,8 +97,12 @@ class Ledger:
         self.in_flight = None
         return response
 
-    def value(self, key):
-        return self.acked.get(key, ABSENT)
+    def value(self, key, absent=ABSENT):
+        return self.acked.get(key, absent)
+
+    def live(self):
+        """The keys whose acknowledged value is not ABSENT, in order."""
+        return sorted(key for key, value in self.acked.items() if value != ABSENT)
 
     def keys(self):
         return set(self.acked) | set(self.in_flight or {})
@@ -132,18 +144,20 @@ class Batch:
 
     def __init__(self, source, actor, body, reference):
         self.source = source
-        self.actor = actor  # what tells its findings apart: attacker IP or access key id
+        self.actor = actor  # what tells its findings apart: network interface or access key
         self.body = body
         self.reference = reference  # {type: count} of one ingestion of this shape of batch
         self.acked = False
 
 
-def flow_batch(attacker, reference):
-    """SSH and RDP brute force from one attacker: two findings. No benign traffic: the same
-    benign records in every batch would pile up in the rules' windows."""
-    lines = brute_force(attacker, T0) + brute_force(attacker, T0 + 3, port=3389,
-                                                    first_port=41000)
-    return Batch("flowlogs", attacker, text(lines).encode(), reference)
+def flow_batch(number, reference):
+    """SSH and RDP brute force against a network interface of its own (findings aggregate
+    per interface): two findings. No benign traffic: the same benign records in every batch
+    would pile up in the rules' windows."""
+    eni, local = f"eni-0c{number:015x}", f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+    lines = brute_force(ATTACKER, T0, eni=eni, local=local) + brute_force(
+        ATTACKER, T0 + 3, port=3389, first_port=41000, eni=eni, local=local)
+    return Batch("flowlogs", eni, text(lines).encode(), reference)
 
 
 def trail_batch(access_key, reference):
@@ -159,10 +173,11 @@ def trail_batch(access_key, reference):
 
 
 def actor_of(finding):
+    """What the findings of one batch share: the access key or the network interface."""
     resource = finding["Resource"]
     if resource.get("ResourceType") == "AccessKey":
         return resource["AccessKeyDetails"]["AccessKeyId"]
-    return remote_ip(finding)
+    return resource["InstanceDetails"]["NetworkInterfaces"][0]["NetworkInterfaceId"]
 
 
 def findings_by_actor(findings):
@@ -223,7 +238,7 @@ class Clients:
     def filters(self, gd):
         s, ledger = self.state, self.state.filters
         for step in self.steps():
-            live = sorted(key[1] for key in ledger.acked)
+            live = [name for _, name in ledger.live()]
             n = s.next_number()
             if len(live) >= MAX_FILTERS or (step % 4 == 3 and live):
                 name = live[0]
@@ -264,36 +279,27 @@ class Clients:
         for _ in self.steps():
             n = s.next_number()
             location = s.list_locations[n % len(s.list_locations)]
-            if ledger.value(("IPSet", "office")) == ABSENT:
-                done = ledger.write({("IPSet", "office"): (location, (("list", "trusted"),))},
-                                    lambda: gd.create_ip_set(
-                                        DetectorId=s.detector_id, Name="office", Format="TXT",
-                                        Location=location, Activate=False,
-                                        Tags={"list": "trusted"}))
-                if done is not None:
-                    s.list_ids[("IPSet", "office")] = done["IpSetId"]
-            elif n % 3 == 0 and len(ledger.acked) < 7:  # one IPSet, six ThreatIntelSets
-                name = f"feed-{n}"
-                done = ledger.write({("ThreatIntelSet", name): (location, (("feed", name),))},
-                                    lambda: gd.create_threat_intel_set(
-                                        DetectorId=s.detector_id, Name=name, Format="TXT",
-                                        Location=location, Activate=False,
-                                        Tags={"feed": name}))
-                if done is not None:
-                    s.list_ids[("ThreatIntelSet", name)] = done["ThreatIntelSetId"]
+            if ledger.value((IPSET.noun, "office")) == ABSENT:
+                kind, name, tags = IPSET, "office", {"list": "trusted"}
+            elif n % 3 == 0 and len(ledger.live()) < 1 + THREAT_INTEL_SET.limit:
+                kind, name, tags = THREAT_INTEL_SET, f"feed-{n}", {"feed": f"feed-{n}"}
             else:
-                key = sorted(ledger.acked)[n % len(ledger.acked)]
+                key = ledger.live()[n % len(ledger.live())]
+                kind = IPSET if key[0] == IPSET.noun else THREAT_INTEL_SET
                 _, tags = ledger.value(key)
-                if key[0] == "IPSet":
-                    call = lambda: gd.update_ip_set(  # noqa: E731
-                        DetectorId=s.detector_id, IpSetId=s.list_ids[key], Location=location)
-                else:
-                    call = lambda: gd.update_threat_intel_set(  # noqa: E731
-                        DetectorId=s.detector_id, ThreatIntelSetId=s.list_ids[key],
-                        Location=location)
-                done = ledger.write({key: (location, tags)}, call)
-            if done is None:
+                done = ledger.write({key: (location, tags)}, lambda: kind.update(
+                    gd, s.detector_id, s.list_ids[key], Location=location))
+                if done is None:
+                    return
+                continue
+            key = (kind.noun, name)
+            set_id = ledger.write({key: (location, tuple(sorted(tags.items())))},
+                                  lambda: kind.create(gd, s.detector_id, name=name,
+                                                      location=location, activate=False,
+                                                      Tags=tags))
+            if set_id is None:
                 return
+            s.list_ids[key] = set_id
 
     def detector(self, gd):
         s, ledger = self.state, self.state.detector
@@ -301,7 +307,7 @@ class Clients:
         frequencies = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
         for step in self.steps():
             n = s.next_number()
-            tags = dict(ledger.value(("detector", "tags")))
+            tags = dict(ledger.value(("detector", "tags"), ()))
             if step % 3 == 2:
                 frequency = frequencies[n % 3]
                 done = ledger.write({("detector", "frequency"): frequency},
@@ -350,7 +356,7 @@ class Clients:
         s = self.state
         for _ in self.steps():
             n = s.next_number()
-            batch = flow_batch(f"45.155.{n // 250 % 250 + 1}.{n % 250 + 1}", s.flow_reference)
+            batch = flow_batch(n, s.flow_reference)
             s.batches.append(batch)
             if not self._post(batch):
                 return
@@ -410,9 +416,9 @@ class CrashState:
         lists = tmp_path / "lists"
         lists.mkdir()
         self.list_locations = []
-        for name in ("a", "b"):
-            (lists / f"{name}.txt").write_text(f"198.51.100.{len(name)}\n")
-            self.list_locations.append((lists / f"{name}.txt").as_uri())
+        for number in (1, 2):
+            (lists / f"{number}.txt").write_text(f"198.51.100.{number}\n")
+            self.list_locations.append((lists / f"{number}.txt").as_uri())
 
     def ledgers(self):
         return [self.filters, self.lists, self.detector, self.samples]
@@ -423,7 +429,7 @@ class CrashState:
 
     def drop_file(self):
         n = self.next_number()
-        batch = flow_batch(f"193.32.{n // 250 % 250 + 1}.{n % 250 + 1}", self.flow_reference)
+        batch = flow_batch(n, self.flow_reference)
         path = flow_dir(self.tmp_path / "watched") / f"{ACCOUNT_A}_vpcflowlogs_{n:06d}.log"
         land(path, batch.body)  # renamed into place: never seen half-written
         batch.acked = True  # a file in the folder must be processed, whatever happens
@@ -444,21 +450,22 @@ def read_back(state, gd):
     """Everything the ledgers describe, as the restarted server reports it."""
     actual = {}
     detector_id = state.detector_id
-    for name in gd.list_filters(DetectorId=detector_id, MaxResults=50)["FilterNames"]:
+    names = gd.list_filters(DetectorId=detector_id, MaxResults=50)
+    assert "NextToken" not in names, "more filters than the filter client keeps"
+    for name in names["FilterNames"]:
         got = gd.get_filter(DetectorId=detector_id, FilterName=name)
         tags = gd.list_tags_for_resource(ResourceArn=arn(detector_id, f"filter/{name}"))["Tags"]
         assert got.get("Tags", {}) == tags, (got, tags)
         severity = got["FindingCriteria"]["Criterion"]["severity"]["GreaterThanOrEqual"]
         actual[("filter", name)] = filter_value(got.get("Description"), severity, tags)
     state.list_ids = {}
-    for kind, noun in (("IPSet", "ip_set"), ("ThreatIntelSet", "threat_intel_set")):
-        id_key = "IpSetId" if kind == "IPSet" else "ThreatIntelSetId"
-        for set_id in getattr(gd, f"list_{noun}s")(DetectorId=detector_id)[id_key + "s"]:
-            got = getattr(gd, f"get_{noun}")(DetectorId=detector_id, **{id_key: set_id})
-            assert (kind, got["Name"]) not in actual, f"two {kind}s named {got['Name']}"
-            actual[(kind, got["Name"])] = (got["Location"],
-                                           tuple(sorted(got.get("Tags", {}).items())))
-            state.list_ids[(kind, got["Name"])] = set_id
+    for kind in (IPSET, THREAT_INTEL_SET):
+        for set_id in kind.list(gd, detector_id)[kind.list_key]:
+            got = kind.get(gd, detector_id, set_id)
+            key = (kind.noun, got["Name"])
+            assert key not in actual, f"two {kind.noun}s named {got['Name']}"
+            actual[key] = (got["Location"], tuple(sorted(got.get("Tags", {}).items())))
+            state.list_ids[key] = set_id
     detector = strip_metadata(gd.get_detector(DetectorId=detector_id))
     actual[("detector", "tags")] = tuple(sorted(detector.get("Tags", {}).items()))
     actual[("detector", "frequency")] = detector["FindingPublishingFrequency"]
@@ -574,7 +581,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
         gd = server.client()
         state = CrashState(
             tmp_path, gd.create_detector(Enable=True)["DetectorId"],
-            reference_counts(server, "flowlogs", flow_batch("45.155.0.1", None)),
+            reference_counts(server, "flowlogs", flow_batch(0, None)),
             reference_counts(server, "cloudtrail", trail_batch("AKIACRASHREFERENCE01", None)))
         for round_number in range(ROUNDS):
             state.round = round_number
