@@ -154,7 +154,8 @@ def flow_batch(number, reference):
     """SSH and RDP brute force against a network interface of its own (findings aggregate
     per interface): two findings. No benign traffic: the same benign records in every batch
     would pile up in the rules' windows."""
-    eni, local = f"eni-0c{number:015x}", f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+    eni = f"eni-0c{number:015x}"
+    local = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
     lines = brute_force(ATTACKER, T0, eni=eni, local=local) + brute_force(
         ATTACKER, T0 + 3, port=3389, first_port=41000, eni=eni, local=local)
     return Batch("flowlogs", eni, text(lines).encode(), reference)
