@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 #include "core/ids.h"
 #include "detect/ingest_session.h"
 #include "detect/rules.h"
@@ -24,6 +26,9 @@ struct DetectionEngine::DetectorState {
         dns(settings) {}
 
   std::mutex mutex;  // one piece of a batch of the detector at a time
+  // CloudTrail event ids evaluated by batches not yet stored: a concurrent batch with the
+  // same events skips them. Only memory, so a batch cut off by a crash claims nothing.
+  std::unordered_set<std::string> claimed_event_ids;
   BruteForceRule brute_force;
   PortScanRule port_scan;
   PortSweepRule port_sweep;
@@ -130,16 +135,22 @@ Status DetectionEngine::EvaluateCloudTrail(DetectorState& state, const std::stri
   std::vector<std::string> ids;
   ids.reserve(events.size());
   for (const CloudTrailEvent& event : events) ids.push_back(event.event_id);
-  VIGIL_ASSIGN_OR_RETURN(std::vector<bool> fresh,
-                         store_.ClaimEventIds(detector_id, ids, clock_.NowMillis()));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<bool> seen, store_.EventIdsSeen(detector_id, ids));
   for (size_t i = 0; i < events.size(); ++i) {
     // Events without an id cannot be told apart; they are evaluated every time.
-    if (!fresh[i] && !ids[i].empty()) continue;
+    if (!ids[i].empty()) {
+      if (seen[i] || !state.claimed_event_ids.insert(ids[i]).second) continue;
+      claimed.push_back(ids[i]);
+    }
     MatchCloudTrailThreats(events[i], lists, emitter);
     ApplyCloudTrailRules(events[i], aws_ip_ranges_.get(), emitter);
-    if (fresh[i] && !ids[i].empty()) claimed.push_back(std::move(ids[i]));
   }
   return Status::Ok();
+}
+
+void DetectionEngine::ReleaseClaims(DetectorState& state, const std::vector<std::string>& claimed) {
+  std::lock_guard lock(state.mutex);
+  for (const std::string& id : claimed) state.claimed_event_ids.erase(id);
 }
 
 void DetectionEngine::EvaluateDns(DetectorState& state, std::span<const DnsQuery> queries,
@@ -152,8 +163,9 @@ void DetectionEngine::EvaluateDns(DetectorState& state, std::span<const DnsQuery
 }
 
 Status DetectionEngine::RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
-                                       IngestOutcome& outcome,
-                                       const ProcessedFileRecord* processed_file) {
+                                       const std::vector<std::string>& event_ids,
+                                       const ProcessedFileRecord* processed_file,
+                                       IngestOutcome& outcome) {
   std::vector<FindingService::Occurrence> occurrences;
   occurrences.reserve(emitter.pending().size());
   const int64_t now = clock_.NowMillis();
@@ -165,12 +177,17 @@ Status DetectionEngine::RecordFindings(const DetectorRecord& detector, const Emi
     finding["service"].as_object()["count"] = pending.count;
     occurrences.push_back({key, std::move(finding)});
   }
-  if (!occurrences.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(std::vector<FindingService::RecordOutcome> recorded,
-                           findings_.Record(detector.id, occurrences, processed_file));
-    for (const auto& result : recorded) {
-      ++(result.created ? outcome.findings_created : outcome.findings_updated);
-    }
+  if (occurrences.empty() && event_ids.empty() && processed_file == nullptr) return Status::Ok();
+  IngestedBatch batch{detector.id, event_ids, now, std::nullopt};
+  if (processed_file != nullptr) {
+    batch.processed_file = *processed_file;
+    batch.processed_file->records = static_cast<int64_t>(outcome.records);
+    batch.processed_file->rejected = static_cast<int64_t>(outcome.rejected);
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<FindingService::RecordOutcome> recorded,
+                         findings_.Record(detector.id, occurrences, &batch));
+  for (const auto& result : recorded) {
+    ++(result.created ? outcome.findings_created : outcome.findings_updated);
   }
   return Status::Ok();
 }

@@ -57,9 +57,8 @@ class DetectionEngine {
   // Processes one batch (plain or gzip) for `detector`, whose findings are recorded.
   // CloudTrail events already ingested for the detector (same eventID) are skipped.
   // InvalidInput when the body cannot be decompressed or is over `max_bytes`. With
-  // `processed_file` (the batch is a watched file), the file is recorded as processed
-  // in the transaction that stores the batch's findings; a batch without findings
-  // records nothing, and the caller records the file itself.
+  // `processed_file` (the batch is a watched file), the file is recorded as processed,
+  // with the outcome's counts, in the transaction that stores the batch's findings.
   StatusOr<IngestOutcome> Ingest(const DetectorRecord& detector, LogSource source,
                                  std::string_view content, size_t max_bytes,
                                  const ProcessedFileRecord* processed_file = nullptr);
@@ -85,17 +84,21 @@ class DetectionEngine {
                      const ThreatSnapshot& lists, Emitter& emitter);
   void EvaluateDns(DetectorState& state, std::span<const DnsQuery> queries,
                    const ThreatSnapshot& lists, Emitter& emitter);
-  // Claims the events' ids first; appends the ids it claimed to `claimed`.
+  // Skips events whose ids the store has seen or another batch in flight claimed, and
+  // claims the ids of those it evaluates (appended to `claimed`) until ReleaseClaims.
   Status EvaluateCloudTrail(DetectorState& state, const std::string& detector_id,
                             std::span<const CloudTrailEvent> events, const ThreatSnapshot& lists,
                             Emitter& emitter, std::vector<std::string>& claimed);
   // Adds a finished batch to the detector's usage counters. A failure is logged, not
   // returned: the batch's findings are stored, and a retry would count them twice.
   void RecordUsage(const DetectorRecord& detector, LogSource source, const UsageTally& usage);
-  // Records what the rules of a batch found as findings of `detector` (with
-  // `processed_file`, in the transaction that records the file processed).
+  // Lets other batches evaluate these ids again (or skip them, once they are stored).
+  void ReleaseClaims(DetectorState& state, const std::vector<std::string>& claimed);
+  // Records what the rules of a batch found as findings of `detector`, in one transaction
+  // with the event ids it evaluated and, with `processed_file`, the file's being processed.
   Status RecordFindings(const DetectorRecord& detector, const Emitter& emitter,
-                        IngestOutcome& outcome, const ProcessedFileRecord* processed_file);
+                        const std::vector<std::string>& event_ids,
+                        const ProcessedFileRecord* processed_file, IngestOutcome& outcome);
 
   Store& store_;
   FindingService& findings_;

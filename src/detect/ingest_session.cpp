@@ -1,7 +1,5 @@
 #include "detect/ingest_session.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -68,9 +66,7 @@ IngestSession::IngestSession(DetectionEngine& engine, DetectionEngine::DetectorS
               }),
       chunker_(LayoutOf(source), piece_bytes) {}
 
-IngestSession::~IngestSession() {
-  if (!finished_) ReleaseClaims();
-}
+IngestSession::~IngestSession() { ReleaseClaims(); }
 
 Status IngestSession::Feed(std::string_view piece) {
   if (!failure_.ok()) return failure_;
@@ -87,8 +83,12 @@ StatusOr<IngestOutcome> IngestSession::Finish(const ProcessedFileRecord* process
     chunker_.Close();
     status = EvaluateReadyPieces();
   }
-  if (status.ok()) status = engine_.RecordFindings(detector_, emitter_, outcome_, processed_file);
+  if (status.ok()) {
+    status = engine_.RecordFindings(detector_, emitter_, claimed_ids_, processed_file, outcome_);
+  }
   if (!status.ok()) return Fail(std::move(status));
+  // Stored: other batches now skip these events because the store has seen them.
+  ReleaseClaims();
   finished_ = true;
   engine_.RecordUsage(detector_, source_, usage_);
   return std::move(outcome_);
@@ -145,11 +145,7 @@ Status IngestSession::Fail(Status status) {
 
 void IngestSession::ReleaseClaims() {
   if (claimed_ids_.empty()) return;
-  const Status released = engine_.store_.ReleaseEventIds(detector_.id, claimed_ids_);
-  if (!released.ok()) {
-    spdlog::warn("detector {}: could not release {} CloudTrail event ids of a failed batch: {}",
-                 detector_.id, claimed_ids_.size(), released.message());
-  }
+  engine_.ReleaseClaims(state_, claimed_ids_);
   claimed_ids_.clear();
 }
 

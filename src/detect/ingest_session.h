@@ -8,10 +8,12 @@
 // the whole body at once. Memory is a few runs of lines, not the body, except for a
 // CloudTrail file that is one JSON document, which is held whole until Finish.
 //
-// A batch that fails part-way (over the limit, corrupt gzip, abandoned) records no
-// findings and gives back the CloudTrail event ids it claimed, so a retry evaluates those
-// events; the rule windows keep the records they saw before the failure, as if those had
-// come in an earlier batch.
+// The CloudTrail event ids a batch evaluates are claimed in memory while it runs (a
+// concurrent batch with the same events skips them) and stored with its findings, in one
+// transaction. A batch that fails part-way (over the limit, corrupt gzip, abandoned) or
+// is cut off by a crash has stored neither, so a retry evaluates those events; the rule
+// windows keep the records they saw before the failure, as if those had come in an
+// earlier batch.
 #pragma once
 
 #include <cstddef>
@@ -45,7 +47,8 @@ class IngestSession {
 
   // The body is complete: evaluates what is left, records the findings, and answers
   // the batch's counts once they are stored. With `processed_file` (a watched file) the
-  // findings and the file's being processed are committed in one transaction.
+  // findings, the event ids and the file's being processed are committed in one
+  // transaction.
   StatusOr<IngestOutcome> Finish(const ProcessedFileRecord* processed_file = nullptr);
 
  private:
@@ -74,7 +77,7 @@ class IngestSession {
   Emitter emitter_;
   UsageTally usage_;  // recorded once the batch's findings are
   IngestOutcome outcome_;
-  std::vector<std::string> claimed_ids_;  // CloudTrail event ids this batch claimed
+  std::vector<std::string> claimed_ids_;  // CloudTrail event ids this batch evaluates
   bool finished_ = false;
   Status failure_;
 };

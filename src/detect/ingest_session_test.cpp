@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -377,6 +378,56 @@ TEST_F(IngestSessionTest, AFailedBatchGivesBackItsCloudTrailEventIds) {
   const Result again = Stream(detector, LogSource::kCloudTrail, good, {}, 1);
   EXPECT_EQ(again.findings_created, 0u);
   EXPECT_EQ(again.findings, retried.findings);
+}
+
+TEST_F(IngestSessionTest, AnEventInTwoConcurrentBatchesCountsOnce) {
+  const std::string lines = CloudTrailLine("e-1", "StopLogging", 0) + "\n" +
+                            CloudTrailLine("e-2", "StopLogging", 1) + "\n";
+  const DetectorRecord detector = NewDetector();
+  auto first = engine_.StartIngest(detector, LogSource::kCloudTrail, kNoLimit, 1);
+  auto second = engine_.StartIngest(detector, LogSource::kCloudTrail, kNoLimit, 1);
+  ASSERT_TRUE(first->Feed(lines).ok());
+  ASSERT_TRUE(second->Feed(lines).ok());  // evaluated while the first is not yet stored
+  ASSERT_TRUE(second->Finish().ok());
+  ASSERT_TRUE(first->Finish().ok());
+  const Result once = Whole(LogSource::kCloudTrail, lines);
+  ASSERT_EQ(once.findings.size(), 1u);
+  EXPECT_NE(once.findings[0].find("\"count\":2"), std::string::npos) << once.findings[0];
+  EXPECT_EQ(Summarize(detector, StatusOr<IngestOutcome>(IngestOutcome{})).findings, once.findings);
+}
+
+// A process killed while a batch was being evaluated has stored nothing of it: the
+// retry a client makes against the restarted process (here a second store over the
+// same database file) evaluates every event of the batch.
+TEST_F(IngestSessionTest, ABatchCutOffByACrashLeavesNoEventIdsBehind) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("vigil-crash-" + NewResourceId() + ".db");
+  const std::string lines = CloudTrailLine("e-1", "StopLogging", 0) + "\n" +
+                            CloudTrailLine("e-2", "StopLogging", 1) + "\n";
+  DetectorRecord detector;
+  detector.id = NewResourceId();
+  detector.account = "111122223333";
+  detector.region = "us-east-1";
+  {
+    std::unique_ptr<Store> before_crash = std::move(OpenSqliteStore(path.string()).value());
+    ASSERT_TRUE(before_crash->CreateDetector(detector, {}, {}).ok());
+    FindingService findings(*before_crash);
+    DetectionEngine engine(*before_crash, findings, nullptr, clock_, SmallThresholds());
+    auto cut_off = engine.StartIngest(detector, LogSource::kCloudTrail, kNoLimit, 1);
+    ASSERT_TRUE(cut_off->Feed(lines).ok());  // both events evaluated, the batch not finished
+
+    std::unique_ptr<Store> restarted = std::move(OpenSqliteStore(path.string()).value());
+    FindingService restarted_findings(*restarted);
+    DetectionEngine restarted_engine(*restarted, restarted_findings, nullptr, clock_,
+                                     SmallThresholds());
+    auto retried = restarted_engine.Ingest(detector, LogSource::kCloudTrail, lines, kNoLimit);
+    ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+    EXPECT_EQ(retried->records, 2u);
+    EXPECT_EQ(retried->findings_created, 1u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path.string() + suffix);
+  }
 }
 
 TEST_F(IngestSessionTest, BatchesOfOneDetectorInterleavePieceByPiece) {

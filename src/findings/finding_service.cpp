@@ -41,7 +41,7 @@ void SetArchivedMember(json::object& finding, bool archived) {
 
 StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
     const std::string& detector_id, const std::vector<Occurrence>& occurrences,
-    const ProcessedFileRecord* processed_file) {
+    const IngestedBatch* batch) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<FindingCriteria> rules, SuppressionRules(store_, detector_id));
   std::vector<FindingRecord> records;
   records.reserve(occurrences.size());
@@ -63,7 +63,7 @@ StatusOr<std::vector<FindingService::RecordOutcome>> FindingService::Record(
     records.push_back(std::move(record));
   }
   VIGIL_ASSIGN_OR_RETURN(std::vector<Store::UpsertOutcome> stored,
-                         store_.UpsertFindings(records, MergeOccurrence, processed_file));
+                         store_.UpsertFindings(records, MergeOccurrence, batch));
   std::vector<RecordOutcome> outcomes;
   outcomes.reserve(stored.size());
   for (const Store::UpsertOutcome& outcome : stored) {

@@ -39,10 +39,10 @@ class FindingService {
   // Records occurrences for `detector_id` in one transaction: a new aggregation key
   // creates a finding, a known one updates it (MergeOccurrence). ARCHIVE filters of the
   // detector, in rank order, archive a finding when one matches. Outcomes are in order.
-  // `processed_file`, when given, is recorded in the same transaction (Store::UpsertFindings).
+  // `batch`, when given, is recorded in the same transaction (Store::UpsertFindings).
   StatusOr<std::vector<RecordOutcome>> Record(const std::string& detector_id,
                                               const std::vector<Occurrence>& occurrences,
-                                              const ProcessedFileRecord* processed_file = nullptr);
+                                              const IngestedBatch* batch = nullptr);
 
   // One page of finding ids (offset-based) matching `criteria`.
   StatusOr<FindingIdPage> List(const std::vector<std::string>& detector_ids,

@@ -112,12 +112,16 @@ TEST_F(FindingServiceTest, RepeatedOccurrenceUpdatesOneFinding) {
 
 TEST_F(FindingServiceTest, AProcessedFileIsRecordedWithItsFindings) {
   RecordOne("ssh/i-1", Finding("UnauthorizedAccess:EC2/SSHBruteForce", kStart));
-  ProcessedFileRecord file{"/logs/a.log", 10, 20, detector_id_, 7, 1, 0, 0, kStart};
+  const IngestedBatch batch{
+      detector_id_,
+      {},
+      kStart,
+      ProcessedFileRecord{"/logs/a.log", 10, 20, detector_id_, 7, 1, 0, 0, kStart}};
   auto outcomes = service_->Record(
       detector_id_,
       {{"ssh/i-1", Finding("UnauthorizedAccess:EC2/SSHBruteForce", kStart + kMinute)},
        {"scan/i-1", Finding("Recon:EC2/Portscan", kStart + kMinute)}},
-      &file);
+      &batch);
   ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
   auto files = store_->ListProcessedFiles("/logs");
   ASSERT_TRUE(files.ok());
@@ -134,10 +138,65 @@ TEST_F(FindingServiceTest, AProcessedFileIsRecordedWithItsFindings) {
 }
 
 TEST_F(FindingServiceTest, FindingsThatFailToStoreLeaveTheFileUnprocessed) {
-  ProcessedFileRecord file{"/logs/a.log", 10, 20, "no-such-detector", 7, 0, 0, 0, kStart};
+  const IngestedBatch batch{
+      "no-such-detector",
+      {"e-1"},
+      kStart,
+      ProcessedFileRecord{"/logs/a.log", 10, 20, "no-such-detector", 7, 0, 0, 0, kStart}};
   auto outcomes = service_->Record("no-such-detector",
-                                   {{"scan/i-1", Finding("Recon:EC2/Portscan", kStart)}}, &file);
+                                   {{"scan/i-1", Finding("Recon:EC2/Portscan", kStart)}}, &batch);
   EXPECT_FALSE(outcomes.ok());
+  auto files = store_->ListProcessedFiles("/logs");
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+}
+
+TEST_F(FindingServiceTest, EventIdsAreSeenOnceStoredWithTheirFindings) {
+  const IngestedBatch batch{detector_id_, {"e-1", "e-2"}, kStart, std::nullopt};
+  auto before = store_->EventIdsSeen(detector_id_, {"e-1", "e-2", "e-3"});
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(*before, (std::vector<bool>{false, false, false}));
+  ASSERT_TRUE(
+      service_->Record(detector_id_, {{"trail/a", Finding("Recon:EC2/Portscan", kStart)}}, &batch)
+          .ok());
+  auto after = store_->EventIdsSeen(detector_id_, {"e-1", "e-2", "e-3"});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, (std::vector<bool>{true, true, false}));
+  // Per detector.
+  auto elsewhere = store_->EventIdsSeen(NewResourceId(), {"e-1"});
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(*elsewhere, std::vector<bool>{false});
+}
+
+TEST_F(FindingServiceTest, ABatchWithoutFindingsStillRecordsItsEventIdsAndFile) {
+  const IngestedBatch batch{
+      detector_id_,
+      {"e-1"},
+      kStart,
+      ProcessedFileRecord{"/logs/a.log", 10, 20, detector_id_, 3, 0, 0, 0, kStart}};
+  auto outcomes = service_->Record(detector_id_, {}, &batch);
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  EXPECT_TRUE(outcomes->empty());
+  auto seen = store_->EventIdsSeen(detector_id_, {"e-1"});
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(*seen, std::vector<bool>{true});
+  auto files = store_->ListProcessedFiles("/logs");
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(files->front().records, 3);
+  EXPECT_EQ(files->front().findings_created, 0);
+}
+
+TEST_F(FindingServiceTest, ABatchOfADeletedDetectorRecordsNothing) {
+  const IngestedBatch batch{
+      detector_id_,
+      {"e-1"},
+      kStart,
+      ProcessedFileRecord{"/logs/a.log", 10, 20, detector_id_, 3, 0, 0, 0, kStart}};
+  ASSERT_TRUE(store_->DeleteDetector(detector_id_).ok());
+  auto outcomes = service_->Record(detector_id_, {}, &batch);
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.status().code(), StatusCode::kNotFound);
   auto files = store_->ListProcessedFiles("/logs");
   ASSERT_TRUE(files.ok());
   EXPECT_TRUE(files->empty());

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/arn.h"
 
@@ -97,6 +99,16 @@ struct ProcessedFileRecord {
   int64_t findings_created = 0;
   int64_t findings_updated = 0;
   int64_t processed_at = 0;  // epoch milliseconds
+};
+
+// What an ingested batch of logs leaves in the store besides its findings. It is written
+// in the transaction that stores the findings, so after a crash a batch has left all of it
+// or nothing: a retry neither skips the batch's events nor counts a watched file twice.
+struct IngestedBatch {
+  std::string detector_id;
+  std::vector<std::string> event_ids;  // CloudTrail eventIDs the batch evaluated
+  int64_t seen_at = 0;                 // epoch milliseconds (event ids are purged by age)
+  std::optional<ProcessedFileRecord> processed_file;  // the watched file the batch was
 };
 
 }  // namespace vigil

@@ -463,17 +463,13 @@ class SqliteStore final : public SqliteMemberStore {
     return untagged.status();
   }
 
-  StatusOr<std::vector<UpsertOutcome>> UpsertFindings(
-      const std::vector<FindingRecord>& incoming, const FindingMerge& merge,
-      const ProcessedFileRecord* processed_file) override {
+  StatusOr<std::vector<UpsertOutcome>> UpsertFindings(const std::vector<FindingRecord>& incoming,
+                                                      const FindingMerge& merge,
+                                                      const IngestedBatch* batch) override {
     auto lock = db_.Lock();
-    if (processed_file == nullptr) return findings_.Upsert(incoming, merge);
+    if (batch == nullptr) return findings_.Upsert(incoming, merge);
     return findings_.Upsert(incoming, merge, [&](const std::vector<UpsertOutcome>& outcomes) {
-      ProcessedFileRecord file = *processed_file;
-      file.findings_created = std::count_if(outcomes.begin(), outcomes.end(),
-                                            [](const UpsertOutcome& o) { return o.created; });
-      file.findings_updated = static_cast<int64_t>(outcomes.size()) - file.findings_created;
-      return WriteProcessedFile(file);
+      return WriteBatch(*batch, outcomes);
     });
   }
 
@@ -592,36 +588,18 @@ class SqliteStore final : public SqliteMemberStore {
     return destinations;
   }
 
-  StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
-                                            const std::vector<std::string>& event_ids,
-                                            int64_t now_millis) override {
+  StatusOr<std::vector<bool>> EventIdsSeen(const std::string& detector_id,
+                                           const std::vector<std::string>& event_ids) override {
     auto lock = db_.Lock();
-    return db_.InTransaction<std::vector<bool>>([&]() -> StatusOr<std::vector<bool>> {
-      std::vector<bool> fresh;
-      fresh.reserve(event_ids.size());
-      for (const std::string& event_id : event_ids) {
-        VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO ingested_events VALUES (?, ?, ?)")
-                                  .Bind(detector_id, event_id, now_millis)
-                                  .Run());
-        fresh.push_back(db_.Changes() > 0);
-      }
-      return fresh;
-    });
-  }
-
-  Status ReleaseEventIds(const std::string& detector_id,
-                         const std::vector<std::string>& event_ids) override {
-    auto lock = db_.Lock();
-    auto released = db_.InTransaction<bool>([&]() -> StatusOr<bool> {
-      for (const std::string& event_id : event_ids) {
-        VIGIL_RETURN_IF_ERROR(
-            db_.Prepare("DELETE FROM ingested_events WHERE detector_id = ? AND event_id = ?")
-                .Bind(detector_id, event_id)
-                .Run());
-      }
-      return true;
-    });
-    return released.status();
+    std::vector<bool> seen;
+    seen.reserve(event_ids.size());
+    for (const std::string& event_id : event_ids) {
+      auto query =
+          db_.Prepare("SELECT 1 FROM ingested_events WHERE detector_id = ? AND event_id = ?");
+      seen.push_back(query.Bind(detector_id, event_id).Next());
+      VIGIL_RETURN_IF_ERROR(query.status());
+    }
+    return seen;
   }
 
   Status PurgeEventIdsBefore(int64_t cutoff_millis) override {
@@ -717,6 +695,24 @@ class SqliteStore final : public SqliteMemberStore {
   }
 
   // Callers hold the lock (and, with findings, the transaction).
+  // The bookkeeping of an ingested batch, in the transaction of its findings' upsert.
+  Status WriteBatch(const IngestedBatch& batch, const std::vector<UpsertOutcome>& outcomes) {
+    // Findings check their detector as they are written; a batch without any must too
+    // (a detector deleted while its batch was evaluated).
+    VIGIL_RETURN_IF_ERROR(RequireDetector(batch.detector_id));
+    for (const std::string& event_id : batch.event_ids) {
+      VIGIL_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO ingested_events VALUES (?, ?, ?)")
+                                .Bind(batch.detector_id, event_id, batch.seen_at)
+                                .Run());
+    }
+    if (!batch.processed_file) return Status::Ok();
+    ProcessedFileRecord file = *batch.processed_file;
+    file.findings_created = std::count_if(outcomes.begin(), outcomes.end(),
+                                          [](const UpsertOutcome& o) { return o.created; });
+    file.findings_updated = static_cast<int64_t>(outcomes.size()) - file.findings_created;
+    return WriteProcessedFile(file);
+  }
+
   Status WriteProcessedFile(const ProcessedFileRecord& file) {
     return db_
         .Prepare(

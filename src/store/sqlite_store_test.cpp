@@ -647,16 +647,21 @@ TEST_F(SqliteStoreTest, ConcurrentWritersInDifferentScopesAllSucceed) {
 
 // ---- CloudTrail event ids ----
 
-TEST_F(SqliteStoreTest, PurgedEventIdsAreFreshAgainAndLaterOnesStayClaimed) {
+TEST_F(SqliteStoreTest, PurgedEventIdsAreFreshAgainAndLaterOnesStaySeen) {
   CreateDetector("d1");
-  ASSERT_TRUE(store_->ClaimEventIds("d1", {"old"}, 1000).ok());
-  ASSERT_TRUE(store_->ClaimEventIds("d1", {"new"}, 3000).ok());
+  // Event ids are recorded by the upsert of their batch's findings (here a batch without any).
+  const auto record = [this](std::string id, int64_t seen_at) {
+    const IngestedBatch batch{"d1", {std::move(id)}, seen_at, std::nullopt};
+    return store_->UpsertFindings({}, nullptr, &batch).status();
+  };
+  ASSERT_TRUE(record("old", 1000).ok());
+  ASSERT_TRUE(record("new", 3000).ok());
 
   ASSERT_TRUE(store_->PurgeEventIdsBefore(2000).ok());
 
-  auto claimed = store_->ClaimEventIds("d1", {"old", "new"}, 4000);
-  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
-  EXPECT_EQ(*claimed, (std::vector<bool>{true, false}));
+  auto seen = store_->EventIdsSeen("d1", {"old", "new"});
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(*seen, (std::vector<bool>{false, true}));
 }
 
 // ---- Processed files (vigil serve --watch) ----

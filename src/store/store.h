@@ -107,10 +107,10 @@ class Store : public MemberStore {
   // inserts the incoming record; an existing one replaces the stored finding with
   // merge(existing, incoming), which must keep the id. Returns, for each incoming record
   // in order, the stored record and whether it was created. NotFound when a detector
-  // does not exist (and nothing is written). With `processed_file`, the same transaction
-  // records that file as processed (as RecordProcessedFile, its findings_created and
-  // findings_updated counted from this upsert), so a file's findings and the note that
-  // it was processed are committed together or not at all.
+  // does not exist (and nothing is written). With `batch`, the same transaction records
+  // its event ids as seen and its watched file as processed (as RecordProcessedFile, its
+  // findings_created and findings_updated counted from this upsert), so a batch's findings
+  // and its bookkeeping are committed together or not at all; `incoming` may then be empty.
   using FindingMerge = std::function<StatusOr<FindingRecord>(const FindingRecord& existing,
                                                              const FindingRecord& incoming)>;
   struct UpsertOutcome {
@@ -119,7 +119,7 @@ class Store : public MemberStore {
   };
   virtual StatusOr<std::vector<UpsertOutcome>> UpsertFindings(
       const std::vector<FindingRecord>& incoming, const FindingMerge& merge,
-      const ProcessedFileRecord* processed_file = nullptr) = 0;
+      const IngestedBatch* batch = nullptr) = 0;
   // The findings with these ids among `detector_ids`, in no particular order; unknown
   // ids are skipped.
   virtual StatusOr<std::vector<FindingRecord>> GetFindings(
@@ -157,16 +157,11 @@ class Store : public MemberStore {
   virtual StatusOr<std::vector<DetectorRecord>> ListAllDetectors() = 0;
   virtual StatusOr<std::vector<PublishingDestinationRecord>> ListAllPublishingDestinations() = 0;
 
-  // Records event ids (CloudTrail eventIDs) as ingested for the detector and returns, in
-  // order, whether each was new: a re-delivered event counts once.
-  virtual StatusOr<std::vector<bool>> ClaimEventIds(const std::string& detector_id,
-                                                    const std::vector<std::string>& event_ids,
-                                                    int64_t now_millis) = 0;
-  // Forgets event ids claimed by a batch that failed before its findings were recorded,
-  // so that a retry evaluates those events.
-  virtual Status ReleaseEventIds(const std::string& detector_id,
-                                 const std::vector<std::string>& event_ids) = 0;
-  // Forgets event ids claimed before `cutoff_millis`.
+  // Whether each event id (CloudTrail eventID), in order, was recorded for the detector
+  // by an earlier batch (UpsertFindings): a re-delivered event counts once.
+  virtual StatusOr<std::vector<bool>> EventIdsSeen(const std::string& detector_id,
+                                                   const std::vector<std::string>& event_ids) = 0;
+  // Forgets event ids recorded before `cutoff_millis`.
   virtual Status PurgeEventIdsBefore(int64_t cutoff_millis) = 0;
 
   // Files processed by the folder watcher, keyed by path: recording a path again

@@ -386,12 +386,7 @@ void FolderWatcher::Process(size_t index, const std::string& path) {
   record.rejected = static_cast<int64_t>(outcome->rejected);
   record.findings_created = static_cast<int64_t>(outcome->findings_created);
   record.findings_updated = static_cast<int64_t>(outcome->findings_updated);
-  // With findings, the file is already recorded (in their transaction); this adds the
-  // record counts. Without, this is the record: should it fail, the file is read again
-  // after a restart, which adds no finding that was not there.
-  if (Status saved = store_.RecordProcessedFile(record); !saved.ok()) {
-    spdlog::error("watch: {} was processed but not recorded: {}", path, saved.message());
-  }
+  // The store recorded the file processed in the transaction of its findings.
   spdlog::info("watch: {} → detector {}: {} records, {} rejected, {} findings created, {} updated",
                path, record.detector_id, record.records, record.rejected, record.findings_created,
                record.findings_updated);

@@ -154,6 +154,17 @@ class VigilServer:
         self._log_file.close()
         return proc.returncode
 
+    def kill(self):
+        """SIGKILL the server (a crash: no shutdown code runs) and wait for it to be gone."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        assert proc.poll() is None, f"vigil was not running (exit code {proc.returncode}):\n" + \
+            self.stderr()
+        proc.kill()
+        proc.wait()
+        self._log_file.close()
+
     def stderr(self, tail=8000):
         """The end of the server's output (all of it with tail=None)."""
         if self._log_path is None:
