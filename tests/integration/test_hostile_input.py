@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import ACCOUNT_A, ASAN_QUARANTINE_BYTES, VigilServer, assert_json_error, auth_header
-from test_server import _closed_by_peer, _read_response
+from test_server import _read_response
 
 MAX_HEADER_BYTES = 16 * 1024
 MAX_HEADER_COUNT = 20
@@ -332,21 +332,50 @@ def test_connections_beyond_max_connections_are_refused(tmp_path):
         assert server.stop() == 0, server.stderr()
 
 
+def _bytes_until_closed(sock, within):
+    """What the server sent before closing the connection, or None if it is still open
+    after `within` seconds."""
+    received = b""
+    deadline = time.monotonic() + within
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            sock.settimeout(remaining)
+            chunk = sock.recv(4096)
+            if not chunk:
+                return received
+            received += chunk
+    except socket.timeout:
+        return None
+    except ConnectionResetError:
+        return received
+    return None
+
+
 def test_idle_connections_beyond_the_limit_do_not_block_after_they_time_out(tmp_path):
     """Connections that send nothing hold their slot only until the idle timeout."""
     limit = 3
     server = VigilServer(in_memory=True, extra_args=[
         "--max-connections", str(limit), "--idle-timeout", "1"]).start()
-    idle = []
     try:
-        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10)
-                for _ in range(limit)]
-        for sock in idle:
-            assert _closed_by_peer(sock, within=10), "an idle connection outlived --idle-timeout"
+        # A connection whose client has just closed (start-up's health checks) can hold its
+        # slot a moment longer, and one of ours is then refused with a 503 rather than
+        # held. Such a round proves less, so it is repeated until every slot was idle.
+        for _round in range(5):
+            idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10)
+                    for _ in range(limit)]
+            try:
+                sent = [_bytes_until_closed(sock, within=10) for sock in idle]
+            finally:
+                for sock in idle:
+                    sock.close()
+            assert None not in sent, "an idle connection outlived --idle-timeout"
+            if all(answer == b"" for answer in sent):
+                break
+            assert all(answer == b"" or answer.startswith(b"HTTP/1.1 503") for answer in sent), sent
+        else:
+            pytest.fail("no round had all its connections held idle")
         _assert_serves_normally(server)
     finally:
-        for sock in idle:
-            sock.close()
         assert server.stop() == 0, server.stderr()
 
 
