@@ -67,6 +67,32 @@ Status CallerIsMember(const std::string& administrator) {
       administrator + " and cannot have members of its own.");
 }
 
+const std::string& AccountIdOf(const std::string& account_id) { return account_id; }
+const std::string& AccountIdOf(const AccountDetail& account) { return account.account_id; }
+
+// The shape of every batch call, run in one transaction with the lock held: `check_caller`
+// may refuse the whole call; then `handle` runs for each account and answers "" when it
+// processed it, or the reason it did not (the account is then listed as unprocessed). An
+// error from either rolls the whole batch back.
+template <typename Account, typename CheckCaller, typename Handle>
+StatusOr<std::vector<UnprocessedAccount>> ProcessEach(SqliteDatabase& database,
+                                                      const std::vector<Account>& accounts,
+                                                      CheckCaller check_caller, Handle handle) {
+  using Result = std::vector<UnprocessedAccount>;
+  return database.InTransaction<Result>([&]() -> StatusOr<Result> {
+    VIGIL_RETURN_IF_ERROR(check_caller());
+    Result unprocessed;
+    for (const Account& account : accounts) {
+      VIGIL_ASSIGN_OR_RETURN(std::string reason, handle(account));
+      if (!reason.empty()) unprocessed.push_back({AccountIdOf(account), std::move(reason)});
+    }
+    return unprocessed;
+  });
+}
+
+Status AnyCaller() { return Status::Ok(); }
+std::string Processed() { return {}; }
+
 }  // namespace
 
 // ---- Administrator side
@@ -76,87 +102,81 @@ StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::CreateMembers(
     const std::vector<AccountDetail>& accounts, const Organization& organization,
     int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
+  std::optional<OrganizationAdminRecord> delegated;
+  auto check_caller = [&]() -> Status {
     if (std::string boss = AssociatedAdministrator(administrator, region); !boss.empty()) {
       return CallerIsMember(boss);
     }
-    std::optional<OrganizationAdminRecord> delegated = FindOrganizationAdmin(region);
+    delegated = FindOrganizationAdmin(region);
     if (delegated && delegated->account_id != administrator) delegated.reset();
-    Result unprocessed;
-    for (const AccountDetail& account : accounts) {
-      const bool through_organization = delegated && organization.Contains(account.account_id);
-      if (auto existing = FindMember(administrator, region, account.account_id)) {
-        // An organization account the administrator removed is enrolled again; any other
-        // existing member keeps its record (InviteMembers re-invites it).
-        if (!through_organization || IsAssociated(existing->relationship_status)) {
-          unprocessed.push_back({account.account_id,
-                                 "The account is already a member of the current administrator "
-                                 "account (status " +
-                                     existing->relationship_status + ")."});
-          continue;
+    return Status::Ok();
+  };
+  return ProcessEach(
+      members_db_, accounts, check_caller,
+      [&](const AccountDetail& account) -> StatusOr<std::string> {
+        const bool through_organization = delegated && organization.Contains(account.account_id);
+        if (auto existing = FindMember(administrator, region, account.account_id)) {
+          // An organization account the administrator removed is enrolled again; any other
+          // existing member keeps its record (InviteMembers re-invites it).
+          if (!through_organization || IsAssociated(existing->relationship_status)) {
+            return "The account is already a member of the current administrator account "
+                   "(status " +
+                   existing->relationship_status + ").";
+          }
         }
-      }
-      if (std::string conflict = MembershipConflict(administrator, account.account_id, region);
-          !conflict.empty()) {
-        unprocessed.push_back({account.account_id, std::move(conflict)});
-        continue;
-      }
-      if (through_organization) {
-        VIGIL_RETURN_IF_ERROR(Enroll(*delegated, account, now_millis).status());
-        continue;
-      }
-      MemberRecord member;
-      member.administrator = administrator;
-      member.region = region;
-      member.account_id = account.account_id;
-      member.email = account.email;
-      member.updated_at = now_millis;
-      VIGIL_RETURN_IF_ERROR(WriteMember(member));
-    }
-    return unprocessed;
-  });
+        if (std::string conflict = MembershipConflict(administrator, account.account_id, region);
+            !conflict.empty()) {
+          return conflict;
+        }
+        if (through_organization) {
+          VIGIL_RETURN_IF_ERROR(Enroll(*delegated, account, now_millis).status());
+          return Processed();
+        }
+        MemberRecord member;
+        member.administrator = administrator;
+        member.region = region;
+        member.account_id = account.account_id;
+        member.email = account.email;
+        member.updated_at = now_millis;
+        VIGIL_RETURN_IF_ERROR(WriteMember(member));
+        return Processed();
+      });
 }
 
 StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::InviteMembers(
     const std::string& administrator, const std::string& region,
     const std::vector<std::string>& account_ids, int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    if (std::string boss = AssociatedAdministrator(administrator, region); !boss.empty()) {
-      return CallerIsMember(boss);
-    }
-    Result unprocessed;
-    for (const std::string& account_id : account_ids) {
-      std::optional<MemberRecord> member = FindMember(administrator, region, account_id);
-      if (!member) {
-        unprocessed.push_back({account_id,
-                               "The account is not a member of the current administrator "
-                               "account; add it with CreateMembers first."});
-        continue;
-      }
-      if (IsAssociated(member->relationship_status)) {
-        unprocessed.push_back({account_id,
-                               "The account is already associated with the current administrator "
-                               "account (status " +
-                                   member->relationship_status + ")."});
-        continue;
-      }
-      if (std::string conflict = MembershipConflict(administrator, account_id, region);
-          !conflict.empty()) {
-        unprocessed.push_back({account_id, std::move(conflict)});
-        continue;
-      }
-      member->relationship_status = rel::kInvited;
-      member->invitation_id = NewResourceId();
-      member->invited_at = now_millis;
-      member->updated_at = now_millis;
-      member->via_organization = false;
-      VIGIL_RETURN_IF_ERROR(WriteMember(*member));
-    }
-    return unprocessed;
-  });
+  auto check_caller = [&]() -> Status {
+    std::string boss = AssociatedAdministrator(administrator, region);
+    return boss.empty() ? Status::Ok() : CallerIsMember(boss);
+  };
+  return ProcessEach(
+      members_db_, account_ids, check_caller,
+      [&](const std::string& account_id) -> StatusOr<std::string> {
+        std::optional<MemberRecord> member = FindMember(administrator, region, account_id);
+        if (!member) {
+          return std::string(
+              "The account is not a member of the current administrator account; add it with "
+              "CreateMembers first.");
+        }
+        if (IsAssociated(member->relationship_status)) {
+          return "The account is already associated with the current administrator account "
+                 "(status " +
+                 member->relationship_status + ").";
+        }
+        if (std::string conflict = MembershipConflict(administrator, account_id, region);
+            !conflict.empty()) {
+          return conflict;
+        }
+        member->relationship_status = rel::kInvited;
+        member->invitation_id = NewResourceId();
+        member->invited_at = now_millis;
+        member->updated_at = now_millis;
+        member->via_organization = false;
+        VIGIL_RETURN_IF_ERROR(WriteMember(*member));
+        return Processed();
+      });
 }
 
 StatusOr<MemberBatch> SqliteMemberStore::GetMembers(const std::string& administrator,
@@ -192,76 +212,61 @@ StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::DeleteMembers(
     const std::string& administrator, const std::string& region,
     const std::vector<std::string>& account_ids) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    Result unprocessed;
-    for (const std::string& account_id : account_ids) {
-      VIGIL_RETURN_IF_ERROR(
-          members_db_
-              .Prepare(
-                  "DELETE FROM members WHERE administrator = ? AND region = ? AND account_id = ?")
-              .Bind(administrator, region, account_id)
-              .Run());
-      if (members_db_.Changes() == 0) unprocessed.push_back({account_id, NotAMember()});
-    }
-    return unprocessed;
-  });
+  return ProcessEach(
+      members_db_, account_ids, AnyCaller,
+      [&](const std::string& account_id) -> StatusOr<std::string> {
+        VIGIL_RETURN_IF_ERROR(
+            members_db_
+                .Prepare(
+                    "DELETE FROM members WHERE administrator = ? AND region = ? AND account_id = ?")
+                .Bind(administrator, region, account_id)
+                .Run());
+        return members_db_.Changes() == 0 ? NotAMember() : Processed();
+      });
 }
 
 StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::DisassociateMembers(
     const std::string& administrator, const std::string& region,
     const std::vector<std::string>& account_ids, int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    Result unprocessed;
-    for (const std::string& account_id : account_ids) {
-      std::optional<MemberRecord> member = FindMember(administrator, region, account_id);
-      if (!member) {
-        unprocessed.push_back({account_id, NotAMember()});
-        continue;
-      }
-      // Created, Removed and Resigned members are not associated: nothing to undo.
-      if (member->relationship_status != rel::kInvited &&
-          !IsAssociated(member->relationship_status)) {
-        continue;
-      }
-      member->relationship_status = rel::kRemoved;
-      member->updated_at = now_millis;
-      VIGIL_RETURN_IF_ERROR(WriteMember(*member));
-    }
-    return unprocessed;
-  });
+  return ProcessEach(members_db_, account_ids, AnyCaller,
+                     [&](const std::string& account_id) -> StatusOr<std::string> {
+                       std::optional<MemberRecord> member =
+                           FindMember(administrator, region, account_id);
+                       if (!member) return NotAMember();
+                       // Created, Removed and Resigned members are not associated: nothing to undo.
+                       if (member->relationship_status != rel::kInvited &&
+                           !IsAssociated(member->relationship_status)) {
+                         return Processed();
+                       }
+                       member->relationship_status = rel::kRemoved;
+                       member->updated_at = now_millis;
+                       VIGIL_RETURN_IF_ERROR(WriteMember(*member));
+                       return Processed();
+                     });
 }
 
 StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::SetMembersMonitoring(
     const std::string& administrator, const std::string& region,
     const std::vector<std::string>& account_ids, bool monitor, int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    Result unprocessed;
-    const std::string_view target = monitor ? rel::kEnabled : rel::kDisabled;
-    for (const std::string& account_id : account_ids) {
-      std::optional<MemberRecord> member = FindMember(administrator, region, account_id);
-      if (!member) {
-        unprocessed.push_back({account_id, NotAMember()});
-        continue;
-      }
-      if (!IsAssociated(member->relationship_status)) {
-        unprocessed.push_back({account_id,
-                               "The account is not associated with the current administrator "
-                               "account (status " +
-                                   member->relationship_status + ")."});
-        continue;
-      }
-      if (member->relationship_status == target) continue;
-      member->relationship_status = target;
-      member->updated_at = now_millis;
-      VIGIL_RETURN_IF_ERROR(WriteMember(*member));
-    }
-    return unprocessed;
-  });
+  const std::string_view target = monitor ? rel::kEnabled : rel::kDisabled;
+  return ProcessEach(
+      members_db_, account_ids, AnyCaller,
+      [&](const std::string& account_id) -> StatusOr<std::string> {
+        std::optional<MemberRecord> member = FindMember(administrator, region, account_id);
+        if (!member) return NotAMember();
+        if (!IsAssociated(member->relationship_status)) {
+          return "The account is not associated with the current administrator account "
+                 "(status " +
+                 member->relationship_status + ").";
+        }
+        if (member->relationship_status == target) return Processed();
+        member->relationship_status = target;
+        member->updated_at = now_millis;
+        VIGIL_RETURN_IF_ERROR(WriteMember(*member));
+        return Processed();
+      });
 }
 
 // ---- Member side
@@ -337,54 +342,44 @@ StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::DeclineInvitations(
     const std::string& account, const std::string& region,
     const std::vector<std::string>& administrators, int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    Result unprocessed;
-    for (const std::string& administrator : administrators) {
-      std::optional<MemberRecord> member = FindMember(administrator, region, account);
-      if (member && IsAssociated(member->relationship_status) && !member->via_organization) {
-        unprocessed.push_back({administrator, InvitationAccepted(administrator)});
-        continue;
-      }
-      if (!member || member->relationship_status != rel::kInvited) {
-        unprocessed.push_back({administrator, NoPendingInvitation(administrator)});
-        continue;
-      }
-      member->relationship_status = rel::kResigned;
-      member->updated_at = now_millis;
-      VIGIL_RETURN_IF_ERROR(WriteMember(*member));
-    }
-    return unprocessed;
-  });
+  return ProcessEach(
+      members_db_, administrators, AnyCaller,
+      [&](const std::string& administrator) -> StatusOr<std::string> {
+        std::optional<MemberRecord> member = FindMember(administrator, region, account);
+        if (member && IsAssociated(member->relationship_status) && !member->via_organization) {
+          return InvitationAccepted(administrator);
+        }
+        if (!member || member->relationship_status != rel::kInvited) {
+          return NoPendingInvitation(administrator);
+        }
+        member->relationship_status = rel::kResigned;
+        member->updated_at = now_millis;
+        VIGIL_RETURN_IF_ERROR(WriteMember(*member));
+        return Processed();
+      });
 }
 
 StatusOr<std::vector<UnprocessedAccount>> SqliteMemberStore::DeleteInvitations(
     const std::string& account, const std::string& region,
     const std::vector<std::string>& administrators, int64_t now_millis) {
   auto lock = members_db_.Lock();
-  using Result = std::vector<UnprocessedAccount>;
-  return members_db_.InTransaction<Result>([&]() -> StatusOr<Result> {
-    Result unprocessed;
-    for (const std::string& administrator : administrators) {
-      std::optional<MemberRecord> member = FindMember(administrator, region, account);
-      if (!member || member->invitation_id.empty()) {
-        unprocessed.push_back(
-            {administrator, "There is no invitation from account " + administrator + "."});
-        continue;
-      }
-      if (IsAssociated(member->relationship_status)) {
-        unprocessed.push_back({administrator, InvitationAccepted(administrator)});
-        continue;
-      }
-      if (member->relationship_status == rel::kInvited) {
-        member->relationship_status = rel::kResigned;
-      }
-      member->invitation_id.clear();
-      member->updated_at = now_millis;
-      VIGIL_RETURN_IF_ERROR(WriteMember(*member));
-    }
-    return unprocessed;
-  });
+  return ProcessEach(members_db_, administrators, AnyCaller,
+                     [&](const std::string& administrator) -> StatusOr<std::string> {
+                       std::optional<MemberRecord> member =
+                           FindMember(administrator, region, account);
+                       if (!member || member->invitation_id.empty()) {
+                         return "There is no invitation from account " + administrator + ".";
+                       }
+                       if (IsAssociated(member->relationship_status))
+                         return InvitationAccepted(administrator);
+                       if (member->relationship_status == rel::kInvited) {
+                         member->relationship_status = rel::kResigned;
+                       }
+                       member->invitation_id.clear();
+                       member->updated_at = now_millis;
+                       VIGIL_RETURN_IF_ERROR(WriteMember(*member));
+                       return Processed();
+                     });
 }
 
 StatusOr<std::optional<MemberRecord>> SqliteMemberStore::GetAdministratorRelationship(
