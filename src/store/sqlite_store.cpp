@@ -607,11 +607,6 @@ class SqliteStore final : public SqliteMemberStore {
     return db_.Prepare("DELETE FROM ingested_events WHERE seen_at < ?").Bind(cutoff_millis).Run();
   }
 
-  Status RecordProcessedFile(const ProcessedFileRecord& file) override {
-    auto lock = db_.Lock();
-    return WriteProcessedFile(file);
-  }
-
   StatusOr<std::vector<ProcessedFileRecord>> ListProcessedFiles(
       const std::string& directory) override {
     auto lock = db_.Lock();

@@ -666,14 +666,22 @@ TEST_F(SqliteStoreTest, PurgedEventIdsAreFreshAgainAndLaterOnesStaySeen) {
 
 // ---- Processed files (vigil serve --watch) ----
 
-ProcessedFileRecord MakeProcessedFile(std::string path, int64_t size) {
-  return {std::move(path), size, 1767225600000000000, "d1", 10, 1, 2, 3, 1767225600000};
+// A watched file is recorded by the upsert of its batch's findings (here a batch without
+// any, so its findings_created and findings_updated are 0).
+Status RecordProcessedFile(Store& store, std::string path, int64_t size) {
+  const IngestedBatch batch{"d1",
+                            {},
+                            1767225600000,
+                            ProcessedFileRecord{std::move(path), size, 1767225600000000000, "d1",
+                                                10, 1, 0, 0, 1767225600000}};
+  return store.UpsertFindings({}, nullptr, &batch).status();
 }
 
 TEST_F(SqliteStoreTest, ProcessedFilesAreListedByDirectory) {
+  CreateDetector("d1");
   for (const char* path : {"/logs/a/1.log", "/logs/a/sub/2.log", "/logs/a0/3.log", "/logs/ab/4.log",
                            "/logs/a.log", "/other/a/5.log"}) {
-    ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile(path, 1)).ok());
+    ASSERT_TRUE(RecordProcessedFile(*store_, path, 1).ok());
   }
   auto files = store_->ListProcessedFiles("/logs/a");
   ASSERT_TRUE(files.ok()) << files.status().ToString();
@@ -686,14 +694,15 @@ TEST_F(SqliteStoreTest, ProcessedFilesAreListedByDirectory) {
   EXPECT_EQ(first.detector_id, "d1");
   EXPECT_EQ(first.records, 10);
   EXPECT_EQ(first.rejected, 1);
-  EXPECT_EQ(first.findings_created, 2);
-  EXPECT_EQ(first.findings_updated, 3);
+  EXPECT_EQ(first.findings_created, 0);
+  EXPECT_EQ(first.findings_updated, 0);
   EXPECT_EQ(first.processed_at, 1767225600000);
 }
 
 TEST_F(SqliteStoreTest, RecordingAProcessedFileAgainReplacesIt) {
-  ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile("/logs/a.log", 1)).ok());
-  ASSERT_TRUE(store_->RecordProcessedFile(MakeProcessedFile("/logs/a.log", 2)).ok());
+  CreateDetector("d1");
+  ASSERT_TRUE(RecordProcessedFile(*store_, "/logs/a.log", 1).ok());
+  ASSERT_TRUE(RecordProcessedFile(*store_, "/logs/a.log", 2).ok());
   auto files = store_->ListProcessedFiles("/logs");
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 1u);

@@ -108,9 +108,10 @@ class Store : public MemberStore {
   // merge(existing, incoming), which must keep the id. Returns, for each incoming record
   // in order, the stored record and whether it was created. NotFound when a detector
   // does not exist (and nothing is written). With `batch`, the same transaction records
-  // its event ids as seen and its watched file as processed (as RecordProcessedFile, its
-  // findings_created and findings_updated counted from this upsert), so a batch's findings
-  // and its bookkeeping are committed together or not at all; `incoming` may then be empty.
+  // its event ids as seen and its watched file as processed (replacing an earlier record
+  // of the same path; findings_created and findings_updated are counted from this
+  // upsert), so a batch's findings and its bookkeeping are committed together or not at
+  // all; `incoming` may then be empty.
   using FindingMerge = std::function<StatusOr<FindingRecord>(const FindingRecord& existing,
                                                              const FindingRecord& incoming)>;
   struct UpsertOutcome {
@@ -164,11 +165,8 @@ class Store : public MemberStore {
   // Forgets event ids recorded before `cutoff_millis`.
   virtual Status PurgeEventIdsBefore(int64_t cutoff_millis) = 0;
 
-  // Files processed by the folder watcher, keyed by path: recording a path again
-  // replaces its earlier record (the file was rewritten).
-  virtual Status RecordProcessedFile(const ProcessedFileRecord& file) = 0;
-  // Every processed file under `directory` (an absolute path without a trailing '/'),
-  // in path order.
+  // Every file the folder watcher processed (recorded by UpsertFindings with its batch)
+  // under `directory` (an absolute path without a trailing '/'), in path order.
   virtual StatusOr<std::vector<ProcessedFileRecord>> ListProcessedFiles(
       const std::string& directory) = 0;
 
