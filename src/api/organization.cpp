@@ -4,6 +4,7 @@
 // UpdateOrganizationConfiguration (for the delegated administrator). One delegated
 // administrator per region; with autoEnable, the accounts of --organization-accounts
 // become its Enabled members (MemberStore::AutoEnableOrganizationMembers).
+#include "api/data_sources.h"
 #include "api/member_support.h"
 #include "api/routes.h"
 
@@ -115,53 +116,14 @@ StatusOr<http::Response> DescribeOrganizationConfiguration(Services& services,
   });
 }
 
-// Reads the autoEnable member of `in` (required or not) into `setting`.
-void ReadAutoEnable(JsonReader& in, Presence presence, bool& setting) {
-  if (auto value = in.Bool("autoEnable", presence)) setting = *value;
-}
-
-// Applies an OrganizationDataSourceConfigurations object; members left out keep their value.
-void ReadOrganizationDataSources(JsonReader& in, DataSourceSettings& sources) {
-  const json::object* data_sources = in.Object("dataSources", Presence::kOptional);
-  if (data_sources == nullptr) return;
-  JsonReader sources_in(*data_sources, in.PathOf("dataSources"));
-  if (const json::object* s3 = sources_in.Object("s3Logs", Presence::kOptional)) {
-    JsonReader s3_in(*s3, sources_in.PathOf("s3Logs"));
-    ReadAutoEnable(s3_in, Presence::kRequired, sources.s3_logs);
-    in.Fail(s3_in.status());
-  }
-  if (const json::object* kubernetes = sources_in.Object("kubernetes", Presence::kOptional)) {
-    JsonReader kubernetes_in(*kubernetes, sources_in.PathOf("kubernetes"));
-    if (const json::object* audit = kubernetes_in.Object("auditLogs", Presence::kRequired)) {
-      JsonReader audit_in(*audit, kubernetes_in.PathOf("auditLogs"));
-      ReadAutoEnable(audit_in, Presence::kRequired, sources.kubernetes_audit_logs);
-      in.Fail(audit_in.status());
-    }
-    in.Fail(kubernetes_in.status());
-  }
-  if (const json::object* malware = sources_in.Object("malwareProtection", Presence::kOptional)) {
-    JsonReader malware_in(*malware, sources_in.PathOf("malwareProtection"));
-    if (const json::object* scan =
-            malware_in.Object("scanEc2InstanceWithFindings", Presence::kOptional)) {
-      JsonReader scan_in(*scan, malware_in.PathOf("scanEc2InstanceWithFindings"));
-      if (const json::object* ebs = scan_in.Object("ebsVolumes", Presence::kOptional)) {
-        JsonReader ebs_in(*ebs, scan_in.PathOf("ebsVolumes"));
-        ReadAutoEnable(ebs_in, Presence::kOptional, sources.malware_protection_ebs_volumes);
-        in.Fail(ebs_in.status());
-      }
-      in.Fail(scan_in.status());
-    }
-    in.Fail(malware_in.status());
-  }
-  in.Fail(sources_in.status());
-}
-
 StatusOr<http::Response> UpdateOrganizationConfiguration(Services& services,
                                                          const http::Request& request) {
   VIGIL_ASSIGN_OR_RETURN(OrganizationAdminRecord admin, CallerOrganization(services, request));
   VIGIL_ASSIGN_OR_RETURN(json::object body, ParseBodyObject(request.body));
   JsonReader in(body);
-  ReadAutoEnable(in, Presence::kRequired, admin.auto_enable);
+  if (auto auto_enable = in.Bool("autoEnable", Presence::kRequired)) {
+    admin.auto_enable = *auto_enable;
+  }
   ReadOrganizationDataSources(in, admin.auto_enable_sources);
   VIGIL_RETURN_IF_ERROR(in.status());
   VIGIL_RETURN_IF_ERROR(services.store->UpdateOrganizationConfiguration(admin));

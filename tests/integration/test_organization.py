@@ -185,6 +185,15 @@ def test_organization_configuration_is_the_delegated_admins(org):
         "AutoEnable": False}
     # Without autoEnable, nobody was enrolled.
     assert members_of(admin, detector_id) == {}
+    # Members left out keep their value; ebsVolumes is an object with its own autoEnable.
+    admin.update_organization_configuration(
+        DetectorId=detector_id, AutoEnable=False,
+        DataSources={"MalwareProtection": {
+            "ScanEc2InstanceWithFindings": {"EbsVolumes": {"AutoEnable": True}}}})
+    sources = admin.describe_organization_configuration(DetectorId=detector_id)["DataSources"]
+    assert sources["S3Logs"] == {"AutoEnable": True}
+    assert sources["MalwareProtection"]["ScanEc2InstanceWithFindings"]["EbsVolumes"] == {
+        "AutoEnable": True}
 
     other = org(ACCOUNT_B)
     other_detector = detector_of(other)
@@ -208,6 +217,14 @@ def test_update_organization_configuration_checks_its_input(org):
     expect_error(lambda: admin.update_organization_configuration(
         DetectorId=detector_id, AutoEnable=True, DataSources={"S3Logs": {}}),
         param="dataSources.s3Logs.autoEnable", invalid_input=True)
+    expect_error(lambda: admin.update_organization_configuration(
+        DetectorId=detector_id, AutoEnable=True, DataSources={"Kubernetes": {}}),
+        param="dataSources.kubernetes.auditLogs", invalid_input=True)
+    expect_error(lambda: admin.update_organization_configuration(
+        DetectorId=detector_id, AutoEnable=True, DataSources={"MalwareProtection": {
+            "ScanEc2InstanceWithFindings": {"EbsVolumes": {"AutoEnable": "yes"}}}}),
+        param="dataSources.malwareProtection.scanEc2InstanceWithFindings.ebsVolumes.autoEnable",
+        invalid_input=True)
     expect_error(lambda: admin.update_organization_configuration(
         DetectorId="0123456789abcdef0123456789abcdef", AutoEnable=True), message=NOT_OWNED)
     assert admin.describe_organization_configuration(DetectorId=detector_id)["AutoEnable"] is False
