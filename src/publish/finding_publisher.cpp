@@ -20,20 +20,36 @@ std::string Quoted(const std::string& text) {
   return boost::json::serialize(boost::json::string(text));
 }
 
-// Detectors by (account, region), to find an administrator's.
-using DetectorsByAccount = std::map<std::pair<std::string, std::string>, const DetectorRecord*>;
+using AccountRegion = std::pair<std::string, std::string>;
 
-// How often `detector` publishes updates: at its own findingPublishingFrequency, or at its
-// administrator's while it is an Enabled member (GuardDuty applies the administrator's).
-StatusOr<std::string> EffectiveFrequency(Store& store, const DetectorRecord& detector,
-                                         const DetectorsByAccount& detectors) {
-  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> administrator,
-                         store.AdministratorOf(detector.account, detector.region));
-  if (administrator) {
-    auto found = detectors.find({*administrator, detector.region});
-    if (found != detectors.end()) return found->second->finding_publishing_frequency;
+// How often each detector publishes updates, by id: at its own findingPublishingFrequency,
+// or at its administrator's while it is an Enabled member (GuardDuty applies the
+// administrator's).
+StatusOr<std::map<std::string, std::string>> EffectiveFrequencies(
+    Store& store, const std::vector<DetectorRecord>& detectors) {
+  std::map<AccountRegion, const DetectorRecord*> by_account;
+  for (const DetectorRecord& detector : detectors) {
+    by_account[{detector.account, detector.region}] = &detector;
   }
-  return detector.finding_publishing_frequency;
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberRecord> memberships, store.ListAllEnabledMemberships());
+  std::map<AccountRegion, std::string> administrator_of;
+  for (MemberRecord& membership : memberships) {
+    administrator_of[{membership.account_id, membership.region}] =
+        std::move(membership.administrator);
+  }
+  std::map<std::string, std::string> frequencies;
+  for (const DetectorRecord& detector : detectors) {
+    std::string frequency = detector.finding_publishing_frequency;
+    if (auto admin = administrator_of.find({detector.account, detector.region});
+        admin != administrator_of.end()) {
+      if (auto found = by_account.find({admin->second, detector.region});
+          found != by_account.end()) {
+        frequency = found->second->finding_publishing_frequency;
+      }
+    }
+    frequencies[detector.id] = std::move(frequency);
+  }
+  return frequencies;
 }
 
 }  // namespace
@@ -75,10 +91,7 @@ void FindingPublisher::RunOnce() {
 
 Status FindingPublisher::Publish(int64_t now) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<DetectorRecord> detectors, store_.ListAllDetectors());
-  DetectorsByAccount by_account;
-  for (const DetectorRecord& detector : detectors) {
-    by_account[{detector.account, detector.region}] = &detector;
-  }
+  VIGIL_ASSIGN_OR_RETURN(auto frequencies, EffectiveFrequencies(store_, detectors));
   VIGIL_ASSIGN_OR_RETURN(std::vector<PublishingDestinationRecord> destinations,
                          store_.ListAllPublishingDestinations());
   for (const DetectorRecord& detector : detectors) {
@@ -94,8 +107,7 @@ Status FindingPublisher::Publish(int64_t now) {
       }
       if (detector.enabled) export_sinks.push_back("s3/" + detector.id + "/" + destination.id);
     }
-    VIGIL_ASSIGN_OR_RETURN(std::string frequency, EffectiveFrequency(store_, detector, by_account));
-    const int64_t published_before = now - PublishingIntervalMillis(frequency);
+    const int64_t published_before = now - PublishingIntervalMillis(frequencies.at(detector.id));
     while (true) {
       VIGIL_ASSIGN_OR_RETURN(std::vector<FindingRecord> due,
                              store_.FindingsToPublish(detector.id, published_before, kBatch));

@@ -110,6 +110,8 @@ class MemberStore {
   // (Enabled) member; nullopt otherwise.
   virtual StatusOr<std::optional<std::string>> AdministratorOf(const std::string& account,
                                                                const std::string& region) = 0;
+  // Every Enabled membership in every region (the publisher's one query a pass).
+  virtual StatusOr<std::vector<MemberRecord>> ListAllEnabledMemberships() = 0;
   // The Enabled members of `administrator` in `region` that have a detector there, in
   // account-id order.
   virtual StatusOr<std::vector<MemberDetector>> EnabledMembers(const std::string& administrator,

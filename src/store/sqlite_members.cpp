@@ -438,6 +438,15 @@ StatusOr<std::optional<std::string>> SqliteMemberStore::AdministratorOf(const st
   return std::optional<std::string>(query.Text(0));
 }
 
+StatusOr<std::vector<MemberRecord>> SqliteMemberStore::ListAllEnabledMemberships() {
+  auto lock = members_db_.Lock();
+  auto query = members_db_.Prepare(VIGIL_SELECT_MEMBERS "WHERE m.relationship_status = 'Enabled'");
+  std::vector<MemberRecord> memberships;
+  while (query.Next()) memberships.push_back(ReadMember(query));
+  VIGIL_RETURN_IF_ERROR(query.status());
+  return memberships;
+}
+
 StatusOr<std::vector<MemberDetector>> SqliteMemberStore::EnabledMembers(
     const std::string& administrator, const std::string& region) {
   auto lock = members_db_.Lock();

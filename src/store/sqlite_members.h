@@ -53,6 +53,7 @@ class SqliteMemberStore : public Store {
 
   StatusOr<std::optional<std::string>> AdministratorOf(const std::string& account,
                                                        const std::string& region) override;
+  StatusOr<std::vector<MemberRecord>> ListAllEnabledMemberships() override;
   StatusOr<std::vector<MemberDetector>> EnabledMembers(const std::string& administrator,
                                                        const std::string& region) override;
 

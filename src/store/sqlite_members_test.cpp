@@ -127,10 +127,17 @@ TEST_F(MemberStoreTest, StableQueriesSeeOnlyEnabledMembersWithDetectors) {
   ASSERT_EQ(members->size(), 1u);
   EXPECT_EQ((*members)[0].account_id, kMember);
   EXPECT_EQ((*members)[0].detector_id, member_detector);
+  auto memberships = store_->ListAllEnabledMemberships();
+  ASSERT_TRUE(memberships.ok());
+  ASSERT_EQ(memberships->size(), 1u);
+  EXPECT_EQ((*memberships)[0].account_id, kMember);
+  EXPECT_EQ((*memberships)[0].region, kRegion);
+  EXPECT_EQ((*memberships)[0].administrator, kAdmin);
 
   store_->SetMembersMonitoring(kAdmin, kRegion, {kMember}, false, kNow + 3);
   EXPECT_FALSE(store_->AdministratorOf(kMember, kRegion)->has_value());
   EXPECT_TRUE(store_->EnabledMembers(kAdmin, kRegion)->empty());
+  EXPECT_TRUE(store_->ListAllEnabledMemberships()->empty());
 }
 
 TEST_F(MemberStoreTest, AnotherAdministratorCannotAddAnAssociatedMember) {
