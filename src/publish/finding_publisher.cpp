@@ -6,7 +6,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <map>
-#include <optional>
 
 #include "core/ids.h"
 
