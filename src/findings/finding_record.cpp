@@ -1,8 +1,8 @@
 #include "findings/finding_record.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
+#include "core/json_input.h"
 #include "core/time.h"
 #include "findings/projection.h"
 
@@ -91,7 +91,9 @@ StatusOr<FindingRecord> MakeFindingRecord(const json::object& finding,
   record.threat_list_name = ThreatListName(finding);
   const json::value* archived = At(finding, {"service", "archived"});
   record.archived = archived != nullptr && archived->is_bool() && archived->as_bool();
-  record.document = json::serialize(finding);
+  // ToJson, not a bare serialize: log text quoted in the finding may not be UTF-8, and the
+  // document is published as it is stored.
+  record.document = ToJson(finding);
   record.projection = FindingProjection::Encode(finding);
   return record;
 }

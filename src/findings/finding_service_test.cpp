@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "core/time.h"
+#include "core/utf8.h"
 #include "findings/finding_types.h"
 
 namespace vigil {
@@ -108,6 +109,20 @@ TEST_F(FindingServiceTest, RepeatedOccurrenceUpdatesOneFinding) {
       "203.0.113.2");
   EXPECT_EQ(finding["id"].as_string(), first.finding_id);
   EXPECT_NE(finding["arn"].as_string().find("/finding/" + first.finding_id), std::string::npos);
+}
+
+// Log text is not always UTF-8; the stored document, which the publisher sends on as it
+// is, must still be valid JSON.
+TEST_F(FindingServiceTest, BytesThatAreNotUtf8AreRepairedInTheStoredDocument) {
+  json::object finding = Finding("Recon:EC2/Portscan", kStart);
+  finding["title"] = "scan from host\xff\xfe";
+  RecordOne("k", finding);
+  auto due = store_->FindingsToPublish(detector_id_, kStart + kMinute, 10);
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  ASSERT_EQ(due->size(), 1u);
+  const std::string& document = due->front().document;
+  EXPECT_EQ(document, ValidUtf8(document));
+  EXPECT_NE(document.find("scan from host\xEF\xBF\xBD"), std::string::npos) << document;
 }
 
 TEST_F(FindingServiceTest, AProcessedFileIsRecordedWithItsFindings) {
