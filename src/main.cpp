@@ -17,11 +17,11 @@
 #include <mutex>
 #include <optional>
 
-#include "api/member_support.h"
 #include "api/organization_file.h"
 #include "api/routes.h"
 #include "cli/ingest.h"
 #include "cli/scan.h"
+#include "core/ids.h"
 #include "core/json_input.h"
 #include "core/periodic_task.h"
 #include "core/shutdown_signals.h"
@@ -250,7 +250,7 @@ int Serve(const ServeFlags& flags) {
 
   vigil::Organization organization;
   if (!flags.organization_management_account.empty() || !flags.organization_accounts.empty()) {
-    if (!vigil::api::IsAccountId(flags.organization_management_account)) {
+    if (!vigil::IsAccountId(flags.organization_management_account)) {
       std::cerr << "vigil: --organization-management-account must be 12 digits (and is needed "
                    "with --organization-accounts)\n";
       return 2;

@@ -5,6 +5,7 @@
 // An invitation reaches the invited account in the administrator's region only.
 #include "api/member_support.h"
 #include "api/routes.h"
+#include "core/ids.h"
 
 namespace vigil::api {
 

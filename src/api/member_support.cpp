@@ -1,8 +1,8 @@
 #include "api/member_support.h"
 
-#include <algorithm>
 #include <unordered_set>
 
+#include "core/ids.h"
 #include "core/json_input.h"
 #include "core/time.h"
 
@@ -41,11 +41,6 @@ bool Classify(const std::string& account_id, const std::string& caller, bool ref
 const Organization& OrganizationOf(const Services& services) {
   static const Organization kNone;
   return services.organization != nullptr ? *services.organization : kNone;
-}
-
-bool IsAccountId(std::string_view text) {
-  return text.size() == kAccountIdLength &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 StatusOr<AccountIdBatch> ReadAccountIds(const json::object& body, const std::string& caller,

@@ -18,9 +18,6 @@ namespace vigil::api {
 // The organization Vigil serves; empty when --organization-management-account is unset.
 const Organization& OrganizationOf(const Services& services);
 
-// True when `text` is an AWS account id: exactly 12 digits.
-bool IsAccountId(std::string_view text);
-
 // Account ids of a request, sorted into those to hand to the store and those already
 // refused (malformed, or the caller's own where that makes no sense).
 struct AccountIdBatch {

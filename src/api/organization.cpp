@@ -7,6 +7,7 @@
 #include "api/data_sources.h"
 #include "api/member_support.h"
 #include "api/routes.h"
+#include "core/ids.h"
 
 namespace vigil::api {
 

@@ -4,7 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "api/member_support.h"
+#include "core/ids.h"
 
 namespace vigil::api {
 

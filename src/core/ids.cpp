@@ -42,6 +42,10 @@ std::string NewRequestId() {
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
+bool IsAccountId(std::string_view text) {
+  return text.size() == 12 && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 bool IsResourceId(std::string_view id) {
   if (id.size() != 32) return false;
   for (char c : id) {

@@ -15,4 +15,7 @@ std::string NewRequestId();
 // True when `id` is exactly 32 lowercase hex characters.
 bool IsResourceId(std::string_view id);
 
+// True when `text` is an AWS account id: exactly 12 digits.
+bool IsAccountId(std::string_view text);
+
 }  // namespace vigil

@@ -63,6 +63,17 @@ TEST(IsResourceIdTest, RejectsWrongLengthCaseOrCharacters) {
   EXPECT_FALSE(IsResourceId("0123456789abcdef 123456789abcdef"));   // space
 }
 
+TEST(IsAccountIdTest, AcceptsExactlyTwelveDigits) {
+  EXPECT_TRUE(IsAccountId("123456789012"));
+  EXPECT_TRUE(IsAccountId("000000000000"));
+  EXPECT_FALSE(IsAccountId(""));
+  EXPECT_FALSE(IsAccountId("12345678901"));    // 11
+  EXPECT_FALSE(IsAccountId("1234567890123"));  // 13
+  EXPECT_FALSE(IsAccountId("12345678901a"));
+  EXPECT_FALSE(IsAccountId("-12345678901"));
+  EXPECT_FALSE(IsAccountId("12345678901 "));
+}
+
 TEST(NewRequestIdTest, HasUuidShape8_4_4_4_12) {
   for (int i = 0; i < 100; ++i) {
     const std::string id = NewRequestId();

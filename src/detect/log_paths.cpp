@@ -4,15 +4,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ids.h"
+
 namespace vigil {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-bool IsAccountId(std::string_view text) {
-  return text.size() == 12 && text.find_first_not_of("0123456789") == std::string_view::npos;
-}
 
 // The folder AWS delivers `source` logs to under AWSLogs/ACCOUNT/.
 std::string_view ServiceFolder(LogSource source) {

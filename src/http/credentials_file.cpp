@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 
+#include "core/ids.h"
+
 namespace vigil::http {
 
 namespace {
@@ -65,12 +67,8 @@ std::string CheckValue(Field field, std::string_view value, CredentialsFormat fo
     }
     case Field::kSecretAccessKey:
       return value.empty() ? name + " must not be empty" : "";
-    case Field::kAccountId: {
-      const bool valid = value.size() == 12 && std::all_of(value.begin(), value.end(), [](char c) {
-                           return c >= '0' && c <= '9';
-                         });
-      return valid ? "" : name + " must be 12 digits";
-    }
+    case Field::kAccountId:
+      return IsAccountId(value) ? "" : name + " must be 12 digits";
   }
   return "";
 }

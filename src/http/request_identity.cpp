@@ -3,16 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ids.h"
+
 namespace vigil::http {
-
-namespace {
-
-bool IsAccountId(std::string_view text) {
-  return text.size() == 12 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-}  // namespace
 
 Identity IdentityFromAuthorization(std::string_view authorization,
                                    const IdentityDefaults& defaults) {
