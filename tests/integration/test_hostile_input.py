@@ -288,17 +288,20 @@ def _open_served(server):
 
 def _refused_as_busy(server):
     """Opens one more connection; True when the server answers 503 in GuardDuty's error
-    shape and closes it (or, having no time to answer, just closes it)."""
+    shape and closes it (or, having no time to answer, just closes it). A server that
+    keeps the connection open instead fails on the read's timeout."""
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
-        status, headers, body = _read_response(sock)
-    except (ConnectionError, OSError):
-        return True  # closed (or reset) at once without an answer
+        try:
+            status, headers, body = _read_response(sock)
+        except ConnectionError:  # closed or reset at once, without an answer
+            return True
+        closed = _bytes_until_closed(sock, within=10) == b""
     finally:
         sock.close()
     doc = json.loads(body)
-    return (status == 503 and doc.get("__type") == "ServiceUnavailableException"
-            and "limit of" in doc.get("message", "") and headers.get("x-amzn-requestid"))
+    return (closed and status == 503 and doc.get("__type") == "ServiceUnavailableException"
+            and "limit of" in doc.get("message", "") and bool(headers.get("x-amzn-requestid")))
 
 
 def test_connections_beyond_max_connections_are_refused(tmp_path):
