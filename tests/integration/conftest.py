@@ -80,6 +80,17 @@ def auth_header(account=ACCOUNT_A, region=REGION):
     )
 
 
+def serve_exit(args, env=None):
+    """Run `vigil serve` with `args`; it must exit by itself. Returns (code, stderr)."""
+    cmd = [str(VIGIL_BIN), "serve", "--in-memory", "--listen", "127.0.0.1:0", *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=10,
+                              env={**os.environ, **(env or {})})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"vigil serve {args} did not exit")
+    return proc.returncode, proc.stderr
+
+
 class VigilServer:
     """One `vigil serve` process on a free local port."""
 

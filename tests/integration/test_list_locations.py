@@ -4,7 +4,6 @@ leads elsewhere)."""
 
 import http.server
 import os
-import subprocess
 import threading
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from conftest import (
     IPSET,
     THREAT_INTEL_SET,
-    VIGIL_BIN,
     VigilServer,
     expect_error,
+    serve_exit,
     wait_for_status,
 )
 
@@ -162,9 +161,7 @@ def test_lists_stored_before_the_fence_are_not_read_after_it(tmp_path, folders):
         assert server.stop() == 0, server.stderr()
 
 
-def test_a_bad_prefix_stops_the_server(tmp_path):
-    result = subprocess.run([str(VIGIL_BIN), "serve", "--in-memory", "--listen", "127.0.0.1:0",
-                             "--list-location", "ftp://example.com/"],
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2
-    assert "ftp://example.com/" in result.stderr
+def test_a_bad_prefix_stops_the_server():
+    code, stderr = serve_exit(["--list-location", "ftp://example.com/"])
+    assert code == 2
+    assert "ftp://example.com/" in stderr, stderr

@@ -31,7 +31,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import NOT_OWNED, REGION, SAMPLE_CRITERIA, VIGIL_BIN, VigilServer
+from conftest import NOT_OWNED, REGION, SAMPLE_CRITERIA, VigilServer, serve_exit
 from test_detection import T0, brute_force, flow
 from test_ingest_cli import clean_env, run_ingest, summary_counts
 
@@ -548,27 +548,21 @@ def test_an_unsigned_ingest_is_refused_before_its_body(server, detectors):
 # --------------------------------------------------------------------------------------------
 
 
-def serve_exit(tmp_path, *args):
-    return subprocess.run([str(VIGIL_BIN), "serve", "--in-memory", "--listen", "127.0.0.1:0",
-                           *args], capture_output=True, text=True, timeout=30,
-                          stdin=subprocess.DEVNULL)
-
-
 def test_bad_auth_settings_exit_2(tmp_path):
-    proc = serve_exit(tmp_path, "--auth", "sigv4")
-    assert proc.returncode == 2 and "--credentials" in proc.stderr, proc.stderr
-    proc = serve_exit(tmp_path, "--credentials", str(tmp_path / "x.toml"))
-    assert proc.returncode == 2 and "--auth sigv4" in proc.stderr, proc.stderr
+    code, stderr = serve_exit(["--auth", "sigv4"])
+    assert code == 2 and "--credentials" in stderr, stderr
+    code, stderr = serve_exit(["--credentials", str(tmp_path / "x.toml")])
+    assert code == 2 and "--auth sigv4" in stderr, stderr
 
     bad = tmp_path / "credentials.json"
     bad.write_text('{"principals": [\n  {"accessKeyId": "AKIAX", "secretAccessKey": "s",\n'
                    '   "accountId": "1234"}\n]}\n')
-    proc = serve_exit(tmp_path, "--auth", "sigv4", "--credentials", str(bad))
-    assert proc.returncode == 2, proc.stderr
-    assert f"{bad}:3: accountId must be 12 digits" in proc.stderr, proc.stderr
+    code, stderr = serve_exit(["--auth", "sigv4", "--credentials", str(bad)])
+    assert code == 2, stderr
+    assert f"{bad}:3: accountId must be 12 digits" in stderr, stderr
 
-    proc = serve_exit(tmp_path, "--auth", "sigv4", "--credentials", str(tmp_path / "absent"))
-    assert proc.returncode == 2 and "cannot be read" in proc.stderr, proc.stderr
+    code, stderr = serve_exit(["--auth", "sigv4", "--credentials", str(tmp_path / "absent")])
+    assert code == 2 and "cannot be read" in stderr, stderr
 
 
 def test_a_json_credentials_file_and_the_environment_work(tmp_path):

@@ -14,12 +14,11 @@ These tests run their own servers; waiting is polling with a deadline.
 import gzip
 import json
 import os
-import subprocess
 import time
 
 import pytest
 
-from conftest import ACCOUNT_A, ACCOUNT_B, UNKNOWN_ID, VIGIL_BIN, VigilServer
+from conftest import ACCOUNT_A, ACCOUNT_B, UNKNOWN_ID, VigilServer, serve_exit
 from test_detection import (
     ADMIN_ATTACHED,
     ATTACK_EVENTS,
@@ -446,17 +445,6 @@ def test_without_watch_the_endpoint_lists_no_folder(vigil):
 # --------------------------------------------------------------------------------------------
 # Bad flags
 # --------------------------------------------------------------------------------------------
-
-
-def serve_exit(args, env=None):
-    """Run `vigil serve` with `args`; it must exit by itself. Returns (code, stderr)."""
-    cmd = [str(VIGIL_BIN), "serve", "--in-memory", "--listen", "127.0.0.1:0", *args]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=10,
-                              env={**os.environ, **(env or {})})
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"vigil serve {args} did not exit")
-    return proc.returncode, proc.stderr
 
 
 @pytest.mark.parametrize("spec, says", [
