@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from conftest import ACCOUNT_A, ASAN_QUARANTINE_BYTES, VigilServer, assert_json_error, auth_header
+from conftest import (ACCOUNT_A, ASAN_QUARANTINE_BYTES, VigilServer, assert_json_error, auth_header,
+                      expect_error)
 from test_server import _read_response
 
 MAX_HEADER_BYTES = 16 * 1024
@@ -185,17 +186,11 @@ def test_default_json_limits(vigil):
 
 def test_hostile_json_through_boto3_is_a_clean_client_error(hostile):
     """What botocore users see: a BadRequestException naming the limit, not a dropped call."""
-    from botocore.exceptions import ClientError
-
     gd = hostile.client("555555555555", validate=False)
     detector_id = gd.create_detector(Enable=True)["DetectorId"]
     ids = ["a" * 32] * MAX_JSON_ELEMENTS
-    with pytest.raises(ClientError) as info:
-        gd.archive_findings(DetectorId=detector_id, FindingIds=ids)
-    error = info.value.response
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400, error
-    assert error["Error"]["Code"] == "BadRequestException", error
-    assert f"more than {MAX_JSON_ELEMENTS} JSON elements" in error["Error"]["Message"], error
+    expect_error(lambda: gd.archive_findings(DetectorId=detector_id, FindingIds=ids),
+                 param=f"more than {MAX_JSON_ELEMENTS} JSON elements", invalid_input=True)
 
 
 # ---- slow clients: trickled headers and bodies ---------------------------------------------
@@ -304,7 +299,7 @@ def _refused_as_busy(server):
             and "limit of" in doc.get("message", "") and bool(headers.get("x-amzn-requestid")))
 
 
-def test_connections_beyond_max_connections_are_refused(tmp_path):
+def test_connections_beyond_max_connections_are_refused():
     limit = 4
     server = VigilServer(in_memory=True, extra_args=["--max-connections", str(limit)]).start()
     held = []
@@ -354,7 +349,7 @@ def _bytes_until_closed(sock, within):
     return None
 
 
-def test_idle_connections_beyond_the_limit_do_not_block_after_they_time_out(tmp_path):
+def test_idle_connections_beyond_the_limit_do_not_block_after_they_time_out():
     """Connections that send nothing hold their slot only until the idle timeout."""
     limit = 3
     server = VigilServer(in_memory=True, extra_args=[

@@ -186,7 +186,7 @@ def test_invitations_from_unknown_accounts_are_unprocessed(gd_b):
 # ---- listing ---------------------------------------------------------------------------------
 
 
-def test_list_members_lists_associated_members_unless_told_otherwise(gd, gd_c, associated):
+def test_list_members_lists_associated_members_unless_told_otherwise(gd, associated):
     a_detector, _ = associated
     gd.create_members(DetectorId=a_detector, AccountDetails=details(ACCOUNT_C))
     listed = [m["AccountId"] for m in gd.list_members(DetectorId=a_detector)["Members"]]
@@ -293,8 +293,8 @@ def test_a_member_accepts_one_administrator(gd, gd_b, gd_c, accounts):
     assert status_of(gd_c, c_detector, ACCOUNT_B) == "Enabled"
 
 
-def test_an_account_is_not_both_administrator_and_member(gd, gd_b, gd_c, associated):
-    a_detector, b_detector = associated
+def test_an_account_is_not_both_administrator_and_member(gd_b, gd_c, associated):
+    _, b_detector = associated
     c_detector = detector_of(gd_c)
     # B is a member: it cannot have members of its own.
     expect_error(lambda: gd_b.create_members(DetectorId=b_detector,
@@ -306,7 +306,7 @@ def test_an_account_is_not_both_administrator_and_member(gd, gd_b, gd_c, associa
                                         "or associated members and cannot become a member."}
 
 
-def test_an_administrator_cannot_accept_an_invitation(vigil, gd, gd_c, detector_id):
+def test_an_administrator_cannot_accept_an_invitation(gd, gd_c, detector_id):
     # C invites A; then A invites D. A, now an administrator, may not accept C.
     c_detector = detector_of(gd_c)
     gd_c.create_members(DetectorId=c_detector, AccountDetails=details(ACCOUNT_A))
@@ -366,7 +366,7 @@ def test_delete_detector_is_refused_while_members_are_invited_or_associated(gd, 
 # ---- member detectors -------------------------------------------------------------------------
 
 
-def test_member_detectors_are_read_and_changed_by_the_administrator(gd, gd_b, gd_c, associated):
+def test_member_detectors_are_read_and_changed_by_the_administrator(gd, gd_b, associated):
     a_detector, b_detector = associated
     resp = gd.get_member_detectors(DetectorId=a_detector, AccountIds=[ACCOUNT_B, ACCOUNT_C])
     (configuration,) = resp["MemberDataSourceConfigurations"]
@@ -408,7 +408,7 @@ def test_a_member_without_a_detector_has_no_data_sources(gd, gd_b, associated):
     assert reasons(resp) == {ACCOUNT_B: "The account has no detector in us-east-1."}
 
 
-def test_update_member_detectors_checks_data_sources(gd, gd_b, gd_raw, associated):
+def test_update_member_detectors_checks_data_sources(gd_b, gd_raw, associated):
     a_detector, b_detector = associated
     for bad in ({"S3Logs": {}}, {"S3Logs": {"Enable": "no"}}, {"Kubernetes": {}}):
         expect_error(lambda: gd_raw.update_member_detectors(
@@ -420,7 +420,7 @@ def test_update_member_detectors_checks_data_sources(gd, gd_b, gd_raw, associate
 # ---- isolation --------------------------------------------------------------------------------
 
 
-def test_other_accounts_and_regions_see_none_of_it(vigil, gd, gd_b, gd_c, gd_eu, associated):
+def test_other_accounts_and_regions_see_none_of_it(vigil, gd, gd_c, gd_eu, associated):
     a_detector, _ = associated
     gd.create_members(DetectorId=a_detector, AccountDetails=details(ACCOUNT_C))
     gd.invite_members(DetectorId=a_detector, AccountIds=[ACCOUNT_C])

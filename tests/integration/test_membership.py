@@ -9,12 +9,11 @@ import pytest
 
 from conftest import ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, IPSET, THREAT_INTEL_SET, VigilServer, \
     expect_error
-from test_detection import (EC2_CUSTOM, LOCAL_IP, T0, THREAT_IP, all_findings, benign_flows,
-                            flow, ingest_ok, interleave, make_set, text)
+from test_detection import (EC2_CUSTOM, LOCAL_IP, PORTSCAN, T0, THREAT_IP, all_findings,
+                            benign_flows, flow, ingest_ok, interleave, make_set, text)
 from test_members import accounts, associated, detector_of, invite  # noqa: F401 (fixtures)
 from test_publishing import MINUTE, SSH, advance, events_in, sample
 
-PORTSCAN = "Recon:EC2/Portscan"
 MEMBERS_CANNOT = ("The request is rejected because member accounts cannot manage IPSets or "
                   "ThreatIntelSets.")
 

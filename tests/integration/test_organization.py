@@ -12,6 +12,7 @@ import pytest
 
 from conftest import (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, NOT_OWNED, OTHER_REGION, REGION,
                       VigilServer, expect_error, serve_exit)
+from test_members import detector_of
 
 MANAGEMENT = "999999999999"
 OUTSIDER = "444444444444"
@@ -46,10 +47,6 @@ def org(org_server):
     assert status == 200, body
     return lambda account, region=REGION, validate=True: org_server.client(
         account, region, validate)
-
-
-def detector_of(client):
-    return client.create_detector(Enable=True)["DetectorId"]
 
 
 def delegate(org, account=ACCOUNT_A):
@@ -100,7 +97,7 @@ def test_only_the_management_account_manages_delegation(org):
     assert org(MANAGEMENT).list_organization_admin_accounts()["AdminAccounts"] != []
 
 
-def test_without_an_organization_nobody_manages_delegation(gd, gd_raw):
+def test_without_an_organization_nobody_manages_delegation(gd):
     # The shared server has no --organization-management-account.
     expect_error(lambda: gd.list_organization_admin_accounts(), message=NOT_MANAGEMENT)
     expect_error(lambda: gd.enable_organization_admin_account(AdminAccountId=ACCOUNT_B),
