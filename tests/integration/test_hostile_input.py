@@ -231,34 +231,31 @@ def test_trickled_headers_are_cut_off_by_the_header_deadline(hostile):
     _assert_serves_normally(hostile)
 
 
-def test_trickled_body_is_cut_off_by_the_body_deadline(hostile):
-    sock = socket.create_connection(("127.0.0.1", hostile.port), timeout=10)
+def _assert_trickled_body_is_cut_off(server, head, filler):
+    """Sends `head` (which declares a 100,000-byte body), then trickles the body."""
+    body_size = 100_000
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
-        body_size = 100_000
-        sock.sendall((f"POST /detector HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      f"Authorization: {auth_header(ACCOUNT_A)}\r\n"
-                      f"Content-Length: {body_size}\r\n\r\n").encode())
-        assert _trickle_until_closed(sock, b" " * body_size), \
+        sock.sendall((head + f"Content-Length: {body_size}\r\n\r\n").encode())
+        assert _trickle_until_closed(sock, filler * body_size), \
             "a client trickling its body outlived --body-timeout"
     finally:
         sock.close()
-    _assert_serves_normally(hostile)
+    _assert_serves_normally(server)
+
+
+def test_trickled_body_is_cut_off_by_the_body_deadline(hostile):
+    _assert_trickled_body_is_cut_off(
+        hostile, "POST /detector HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: {auth_header(ACCOUNT_A)}\r\n", b" ")
 
 
 def test_trickled_ingest_body_is_cut_off_by_the_body_deadline(hostile):
     account = "666666666666"
     detector_id = hostile.client(account).create_detector(Enable=True)["DetectorId"]
-    sock = socket.create_connection(("127.0.0.1", hostile.port), timeout=10)
-    try:
-        body_size = 100_000
-        sock.sendall((f"POST /_vigil/ingest/{detector_id}/flowlogs HTTP/1.1\r\nHost: x\r\n"
-                      f"Authorization: {auth_header(account)}\r\n"
-                      f"Content-Length: {body_size}\r\n\r\n").encode())
-        assert _trickle_until_closed(sock, b"\n" * body_size), \
-            "a client trickling an ingest body outlived --body-timeout"
-    finally:
-        sock.close()
-    _assert_serves_normally(hostile)
+    _assert_trickled_body_is_cut_off(
+        hostile, f"POST /_vigil/ingest/{detector_id}/flowlogs HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: {auth_header(account)}\r\n", b"\n")
 
 
 # ---- connections ---------------------------------------------------------------------------

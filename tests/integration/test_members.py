@@ -12,7 +12,7 @@ other accounts. The account of a request is its 12-digit access key id.
 import pytest
 
 from conftest import (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, HEX32_RE, ISO_MS_RE, NOT_OWNED,
-                      OTHER_REGION, UNKNOWN_ID, expect_error)
+                      OTHER_REGION, UNKNOWN_ID, expect_error, page_through)
 
 CANNOT_DELETE = ("The request is rejected because the current account cannot delete detector "
                  "while it has invited or associated members.")
@@ -201,19 +201,9 @@ def test_list_members_lists_associated_members_unless_told_otherwise(gd, associa
 def test_list_members_pages(gd, detector_id):
     accounts = [f"4444444444{n:02d}" for n in range(5)]
     gd.create_members(DetectorId=detector_id, AccountDetails=details(*accounts))
-    seen, token, pages = [], None, 0
-    while True:
-        kwargs = {"DetectorId": detector_id, "OnlyAssociated": "false", "MaxResults": 2}
-        if token:
-            kwargs["NextToken"] = token
-        resp = gd.list_members(**kwargs)
-        pages += 1
-        assert len(resp["Members"]) <= 2
-        seen += [m["AccountId"] for m in resp["Members"]]
-        token = resp.get("NextToken")
-        if not token:
-            break
-    assert seen == accounts
+    members, pages = page_through(gd.list_members, "Members", 2, DetectorId=detector_id,
+                                  OnlyAssociated="false")
+    assert [m["AccountId"] for m in members] == accounts
     assert pages == 3
 
 
