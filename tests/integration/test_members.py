@@ -52,6 +52,14 @@ def invite(admin, admin_detector, member_client, account):
     return next(i["InvitationId"] for i in invitations if i["AccountId"] == ACCOUNT_A)
 
 
+def associate(admin, admin_detector, member_client, member_detector, account):
+    """Invites `account` to A's administrator and has it accept: an Enabled member."""
+    invitation = invite(admin, admin_detector, member_client, account)
+    member_client.accept_administrator_invitation(DetectorId=member_detector,
+                                                  AdministratorId=ACCOUNT_A,
+                                                  InvitationId=invitation)
+
+
 @pytest.fixture
 def accounts(gd, gd_b):
     """Detectors for A and B: (A's detector id, B's detector id)."""
@@ -62,9 +70,7 @@ def accounts(gd, gd_b):
 def associated(gd, gd_b, accounts):
     """B is an Enabled member of A."""
     a_detector, b_detector = accounts
-    invitation = invite(gd, a_detector, gd_b, ACCOUNT_B)
-    gd_b.accept_administrator_invitation(DetectorId=b_detector, AdministratorId=ACCOUNT_A,
-                                         InvitationId=invitation)
+    associate(gd, a_detector, gd_b, b_detector, ACCOUNT_B)
     return accounts
 
 

@@ -11,7 +11,7 @@ from conftest import ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, IPSET, THREAT_INTEL_SET, V
     expect_error
 from test_detection import (EC2_CUSTOM, LOCAL_IP, PORTSCAN, T0, THREAT_IP, all_findings,
                             benign_flows, flow, ingest_ok, interleave, make_set, text)
-from test_members import accounts, associated, detector_of, invite  # noqa: F401 (fixtures)
+from test_members import accounts, associate, associated, detector_of  # noqa: F401 (fixtures)
 from test_publishing import MINUTE, SSH, advance, events_in, sample
 
 MEMBERS_CANNOT = ("The request is rejected because member accounts cannot manage IPSets or "
@@ -94,9 +94,7 @@ def test_findings_of_stopped_removed_and_outside_accounts_are_not_seen(gd, gd_b,
 def test_members_cannot_manage_lists_until_they_leave(gd, gd_b, accounts, list_file):
     a_detector, b_detector = accounts
     own = IPSET.create(gd_b, b_detector, location=list_file("192.0.2.1\n", "own.txt"))
-    invitation = invite(gd, a_detector, gd_b, ACCOUNT_B)
-    gd_b.accept_administrator_invitation(DetectorId=b_detector, AdministratorId=ACCOUNT_A,
-                                         InvitationId=invitation)
+    associate(gd, a_detector, gd_b, b_detector, ACCOUNT_B)
     for kind in (IPSET, THREAT_INTEL_SET):
         expect_error(lambda: kind.create(gd_b, b_detector, name="mine",
                                          location=list_file("192.0.2.2\n", "mine.txt")),
@@ -146,9 +144,7 @@ def clocked_pair(tmp_path):
                                        FindingPublishingFrequency="FIFTEEN_MINUTES")["DetectorId"]
     b_detector = member.create_detector(Enable=True,
                                         FindingPublishingFrequency="SIX_HOURS")["DetectorId"]
-    invitation = invite(admin, a_detector, member, ACCOUNT_B)
-    member.accept_administrator_invitation(DetectorId=b_detector, AdministratorId=ACCOUNT_A,
-                                           InvitationId=invitation)
+    associate(admin, a_detector, member, b_detector, ACCOUNT_B)
     yield server, member, b_detector, events
     assert server.stop() == 0, server.stderr()
 

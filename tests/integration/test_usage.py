@@ -15,7 +15,7 @@ from test_detection import (
     text,
     trail_file,
 )
-from test_members import invite
+from test_members import associate
 
 ENI_A = "eni-0aaaaaaaaaaaaaaa1"
 ENI_B = "eni-0bbbbbbbbbbbbbbb2"
@@ -184,9 +184,7 @@ def test_an_administrator_sees_its_members_usage(vigil, gd, gd_b, detector_id):
     assert totals(alone["UsageStatistics"]["SumByAccount"], "AccountId") == {
         ACCOUNT_A: ("5", "RECORDS")}
 
-    invitation = invite(gd, detector_id, gd_b, ACCOUNT_B)
-    gd_b.accept_administrator_invitation(DetectorId=member_detector, AdministratorId=ACCOUNT_A,
-                                         InvitationId=invitation)
+    associate(gd, detector_id, gd_b, member_detector, ACCOUNT_B)
     both = usage(gd, detector_id, "SUM_BY_ACCOUNT", Unit="RECORDS")
     assert totals(both["UsageStatistics"]["SumByAccount"], "AccountId") == {
         ACCOUNT_A: ("5", "RECORDS"), ACCOUNT_B: ("1", "RECORDS")}
