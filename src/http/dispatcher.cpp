@@ -8,46 +8,12 @@
 
 #include "core/digest.h"
 #include "core/ids.h"
-#include "core/utf8.h"
+#include "core/json_input.h"
 #include "http/percent.h"
 
 namespace vigil::http {
 
 namespace {
-
-// JSON string escaping for error messages, which may quote client input: any bytes at all
-// (a percent-decoded path label need not be UTF-8) give valid JSON, bytes that are not
-// UTF-8 becoming U+FFFD.
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (unsigned char c : ValidUtf8(text)) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 struct WireError {
   int http_status;
@@ -180,8 +146,9 @@ OutgoingResponse ErrorResponse(const Status& status, std::string request_id) {
   OutgoingResponse response;
   response.status = wire.http_status;
   response.error_type = wire.header_type;
-  response.body =
-      "{\"message\":\"" + JsonEscape(message) + "\",\"__type\":\"" + wire.body_type + "\"}";
+  // The message may quote client input in any bytes (a percent-decoded path label need not
+  // be UTF-8); ToJson escapes it and repairs what is not UTF-8.
+  response.body = ToJson(boost::json::object{{"message", message}, {"__type", wire.body_type}});
   response.request_id = std::move(request_id);
   return response;
 }
