@@ -30,7 +30,11 @@ class CountingHandler {
   json::value_stack stack;
   bool too_many() const { return too_many_; }
 
-  bool on_document_begin(json::error_code&) { return true; }
+  // value_stack requires reset() before the first value of a document is pushed.
+  bool on_document_begin(json::error_code&) {
+    stack.reset();
+    return true;
+  }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code& ec) { return Count(ec); }
   bool on_object_end(size_t n, json::error_code&) {
