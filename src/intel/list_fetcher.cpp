@@ -122,12 +122,13 @@ StatusOr<std::string> HttpGet(const std::string& url, const FetchOptions& option
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 400) {
-    return Status::InvalidInput("cannot fetch " + url + ": HTTP " + std::to_string(status));
-  }
   if (status >= 300) {
-    return Status::InvalidInput("cannot fetch " + url + ": HTTP " + std::to_string(status) +
-                                " (redirects are not followed under --list-location)");
+    // A 3xx left over when redirects are followed is one curl could not follow (a 304, or
+    // no Location header); the note is only true under --list-location.
+    const bool redirect_refused = status < 400 && !follow_redirects;
+    return Status::InvalidInput(
+        "cannot fetch " + url + ": HTTP " + std::to_string(status) +
+        (redirect_refused ? " (redirects are not followed under --list-location)" : ""));
   }
   return std::move(download.body);
 }
