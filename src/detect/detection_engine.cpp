@@ -68,17 +68,18 @@ DetectionEngine::DetectorState& DetectionEngine::StateOf(const std::string& dete
 }
 
 std::string DetectionEngine::ListsDetectorId(const DetectorRecord& detector) {
+  const auto own_lists_after = [&](const Status& error) {
+    spdlog::warn("detector {}: cannot read its administrator's detector, using its own lists: {}",
+                 detector.id, error.message());
+    return detector.id;
+  };
   StatusOr<std::optional<std::string>> administrator =
       store_.AdministratorOf(detector.account, detector.region);
-  if (!administrator.ok()) {
-    spdlog::warn("detector {}: cannot read its administrator, using its own lists: {}", detector.id,
-                 administrator.status().message());
-    return detector.id;
-  }
+  if (!administrator.ok()) return own_lists_after(administrator.status());
   if (!*administrator) return detector.id;
   StatusOr<KeyPage> ids = store_.ListDetectorIds(**administrator, detector.region, "", 1);
-  if (!ids.ok() || ids->keys.empty()) return detector.id;
-  return ids->keys.front();
+  if (!ids.ok()) return own_lists_after(ids.status());
+  return ids->keys.empty() ? detector.id : ids->keys.front();
 }
 
 std::unique_ptr<IngestSession> DetectionEngine::StartIngest(const DetectorRecord& detector,
