@@ -17,12 +17,20 @@ StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request&
   return services.store->GetDetector(request.context.account, request.context.region, detector_id);
 }
 
-StatusOr<std::vector<std::string>> MonitoredDetectorIds(Services& services,
-                                                        const DetectorRecord& detector) {
+StatusOr<std::vector<MemberDetector>> MonitoredDetectors(Services& services,
+                                                         const DetectorRecord& detector) {
   VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
                          services.store->EnabledMembers(detector.account, detector.region));
-  std::vector<std::string> ids = {detector.id};
-  for (const MemberDetector& member : members) ids.push_back(member.detector_id);
+  members.insert(members.begin(), MemberDetector{detector.account, detector.id});
+  return members;
+}
+
+StatusOr<std::vector<std::string>> MonitoredDetectorIds(Services& services,
+                                                        const DetectorRecord& detector) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> detectors,
+                         MonitoredDetectors(services, detector));
+  std::vector<std::string> ids;
+  for (const MemberDetector& monitored : detectors) ids.push_back(monitored.detector_id);
   return ids;
 }
 

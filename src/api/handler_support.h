@@ -40,9 +40,13 @@ http::Response NoContentResponse();
 // and region. InvalidInput for a malformed id; NotFound ("not owned") otherwise.
 StatusOr<DetectorRecord> CallerDetector(Services& services, const http::Request& request);
 
-// The detectors whose findings `detector` sees: its own and, when its account is a
-// GuardDuty administrator, those of its Enabled members in the region (as GuardDuty, an
-// administrator lists, reads, counts, archives and rates its members' findings).
+// The detectors whose findings (and usage) `detector` sees, with their accounts: its own
+// first and, when its account is a GuardDuty administrator, those of its Enabled members
+// in the region (as GuardDuty, an administrator lists, reads, counts, archives and rates
+// its members' findings, and sees their usage).
+StatusOr<std::vector<MemberDetector>> MonitoredDetectors(Services& services,
+                                                         const DetectorRecord& detector);
+// The ids of MonitoredDetectors.
 StatusOr<std::vector<std::string>> MonitoredDetectorIds(Services& services,
                                                         const DetectorRecord& detector);
 

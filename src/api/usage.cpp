@@ -13,6 +13,7 @@
 #include <map>
 
 #include "api/routes.h"
+#include "core/ids.h"
 #include "core/time.h"
 
 namespace vigil::api {
@@ -36,7 +37,7 @@ std::optional<std::vector<std::string>> ReadAccountIds(JsonReader& in, std::stri
   std::optional<std::vector<std::string>> ids = in.StringList(name, presence, 1, 50, 12, 12);
   if (!ids) return std::nullopt;
   for (const std::string& id : *ids) {
-    if (!std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!IsAccountId(id)) {
       in.Fail(InvalidParameter(in.PathOf(name), "each account id must be 12 digits."));
       return std::nullopt;
     }
@@ -134,17 +135,15 @@ StatusOr<http::Response> GetUsageStatistics(Services& services, const http::Requ
   VIGIL_ASSIGN_OR_RETURN(UsageRequest usage, ReadUsageRequest(body));
 
   // The accounts in reach: the caller's own and, for an administrator, its Enabled
-  // members' (as GuardDuty, whose administrator sees its members' usage).
-  std::map<std::string, std::string> account_of_detector{{detector.id, detector.account}};
-  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
-                         services.store->EnabledMembers(detector.account, detector.region));
-  for (const MemberDetector& member : members) {
-    account_of_detector[member.detector_id] = member.account_id;
-  }
+  // members'.
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> in_reach,
+                         MonitoredDetectors(services, detector));
+  std::map<std::string, std::string> account_of_detector;
   std::vector<std::string> detector_ids;
-  for (const auto& [detector_id, account] : account_of_detector) {
-    if (usage.account_ids.empty() || Contains(usage.account_ids, account)) {
-      detector_ids.push_back(detector_id);
+  for (const MemberDetector& monitored : in_reach) {
+    account_of_detector[monitored.detector_id] = monitored.account_id;
+    if (usage.account_ids.empty() || Contains(usage.account_ids, monitored.account_id)) {
+      detector_ids.push_back(monitored.detector_id);
     }
   }
   const int64_t today = UsageDay(request.context.clock->NowMillis());
@@ -216,10 +215,11 @@ StatusOr<http::Response> GetRemainingFreeTrialDays(Services& services,
   VIGIL_RETURN_IF_ERROR(in.status());
   if (account_ids.empty()) account_ids.push_back(detector.account);
 
-  std::vector<std::string> in_reach = {detector.account};  // its own and its members'
-  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> members,
-                         services.store->EnabledMembers(detector.account, detector.region));
-  for (const MemberDetector& member : members) in_reach.push_back(member.account_id);
+  // Its own account and its Enabled members'.
+  VIGIL_ASSIGN_OR_RETURN(std::vector<MemberDetector> monitored,
+                         MonitoredDetectors(services, detector));
+  std::vector<std::string> in_reach;
+  for (const MemberDetector& each : monitored) in_reach.push_back(each.account_id);
 
   json::array accounts;
   json::array unprocessed;
