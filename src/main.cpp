@@ -62,13 +62,11 @@ struct ServeFlags {
   int idle_timeout_seconds = 60;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
-  // Hostile input: what one request and all connections together may hold.
+  // Hostile input: what one request and all connections together may hold (the limits'
+  // own structs carry their defaults).
   size_t max_header_bytes = 64 * 1024;
-  size_t max_header_count = 100;
-  size_t max_header_field_bytes = 8 * 1024;
-  size_t max_uri_bytes = 8 * 1024;
-  size_t max_json_depth = 64;
-  size_t max_json_elements = 100'000;
+  vigil::http::RequestLimits request_limits;
+  vigil::JsonLimits json_limits;
   size_t max_connections = 1024;
   std::vector<std::string> watch;  // SOURCE=DIR[:DETECTOR_ID], from --watch or VIGIL_WATCH
   std::string organization_management_account;
@@ -226,10 +224,9 @@ int Serve(const ServeFlags& flags) {
   options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(flags.body_timeout_seconds);
   options.header_limit_bytes = flags.max_header_bytes;
-  options.request_limits = {flags.max_uri_bytes, flags.max_header_count,
-                            flags.max_header_field_bytes};
+  options.request_limits = flags.request_limits;
   options.max_connections = flags.max_connections;
-  vigil::SetJsonBodyLimits({flags.max_json_depth, flags.max_json_elements});
+  vigil::SetJsonBodyLimits(flags.json_limits);
 
   std::string store_path = ":memory:";
   if (!flags.in_memory) {
@@ -515,31 +512,31 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{1024}, size_t{4} << 20))
       ->capture_default_str();
   serve
-      ->add_option("--max-header-count", flags.max_header_count,
+      ->add_option("--max-header-count", flags.request_limits.max_header_count,
                    "Most header fields in a request; beyond it 431")
       ->envname("VIGIL_MAX_HEADER_COUNT")
       ->check(CLI::Range(size_t{8}, size_t{10'000}))
       ->capture_default_str();
   serve
-      ->add_option("--max-header-field-bytes", flags.max_header_field_bytes,
+      ->add_option("--max-header-field-bytes", flags.request_limits.max_field_bytes,
                    "Largest single header field (name and value); beyond it 431")
       ->envname("VIGIL_MAX_HEADER_FIELD_BYTES")
       ->check(CLI::Range(size_t{256}, size_t{4} << 20))
       ->capture_default_str();
   serve
-      ->add_option("--max-uri-bytes", flags.max_uri_bytes,
+      ->add_option("--max-uri-bytes", flags.request_limits.max_target_bytes,
                    "Longest request-target (path and query); beyond it 414")
       ->envname("VIGIL_MAX_URI_BYTES")
       ->check(CLI::Range(size_t{256}, size_t{4} << 20))
       ->capture_default_str();
   serve
-      ->add_option("--max-json-depth", flags.max_json_depth,
+      ->add_option("--max-json-depth", flags.json_limits.max_depth,
                    "Deepest nesting of objects and arrays in a JSON body; beyond it 400")
       ->envname("VIGIL_MAX_JSON_DEPTH")
       ->check(CLI::Range(size_t{4}, size_t{1000}))
       ->capture_default_str();
   serve
-      ->add_option("--max-json-elements", flags.max_json_elements,
+      ->add_option("--max-json-elements", flags.json_limits.max_elements,
                    "Most values (members and array items) in a JSON body; beyond it 400")
       ->envname("VIGIL_MAX_JSON_ELEMENTS")
       ->check(CLI::Range(size_t{16}, size_t{100'000'000}))
