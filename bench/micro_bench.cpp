@@ -21,10 +21,7 @@ struct Fixture {
   Fixture() : store(std::move(OpenSqliteStore(":memory:").value())) {
     services.store = store.get();
     api::RegisterRoutes(router, services);
-    std::vector<std::string> operations;
-    for (const auto& route : router.routes()) operations.push_back(route.operation);
-    operations.push_back("UnknownOperation");
-    metrics = std::make_unique<http::Metrics>(operations);
+    metrics = std::make_unique<http::Metrics>(http::MetricSlots(router));
     dispatcher =
         std::make_unique<http::Dispatcher>(router, *metrics, clock, http::IdentityDefaults{});
   }

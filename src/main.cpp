@@ -278,10 +278,7 @@ int Serve(const ServeFlags& flags) {
   services.allow_reset = flags.auth == "none";
   vigil::http::Router router;
   vigil::api::RegisterRoutes(router, services);
-  std::vector<std::string> operations;
-  for (const auto& route : router.routes()) operations.push_back(route.operation);
-  operations.push_back("UnknownOperation");
-  vigil::http::Metrics metrics(std::move(operations));
+  vigil::http::Metrics metrics(vigil::http::MetricSlots(router));
   services.metrics = &metrics;
 
   // The test clock starts at the real time and moves only when POST /_vigil/clock says.

@@ -153,6 +153,13 @@ OutgoingResponse ErrorResponse(const Status& status, std::string request_id) {
   return response;
 }
 
+std::vector<std::string> MetricSlots(const Router& router) {
+  std::vector<std::string> slots;
+  for (const Route& route : router.routes()) slots.push_back(route.operation);
+  slots.push_back("UnknownOperation");
+  return slots;
+}
+
 Dispatcher::Dispatcher(const Router& router, Metrics& metrics, const Clock& clock,
                        IdentityDefaults defaults, AuthOptions auth)
     : router_(router),

@@ -57,10 +57,14 @@ struct AuthOptions {
 
 class StreamingRequest;
 
+// The slots a Dispatcher over `router` records into: each route's operation, in route
+// order, then "UnknownOperation" for requests no route matched. Build its Metrics with them.
+std::vector<std::string> MetricSlots(const Router& router);
+
 class Dispatcher {
  public:
   // Borrows all arguments; they must outlive the dispatcher. Thread-safe.
-  // `metrics` has one slot per route plus a last slot for unmatched requests.
+  // `metrics` has MetricSlots(router).
   Dispatcher(const Router& router, Metrics& metrics, const Clock& clock, IdentityDefaults defaults,
              AuthOptions auth = {});
 

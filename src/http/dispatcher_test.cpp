@@ -100,10 +100,7 @@ class DispatcherTest : public ::testing::Test {
           seen_ = request;
           return std::unique_ptr<BodySink>(new CollectingSink(request.Label("id")));
         });
-    std::vector<std::string> operations;
-    for (const Route& route : router_.routes()) operations.push_back(route.operation);
-    operations.push_back("UnknownOperation");
-    metrics_ = std::make_unique<Metrics>(std::move(operations));
+    metrics_ = std::make_unique<Metrics>(MetricSlots(router_));
     dispatcher_ = std::make_unique<Dispatcher>(router_, *metrics_, clock_, IdentityDefaults());
   }
   ~DispatcherTest() override { spdlog::set_level(spdlog::level::info); }
@@ -503,10 +500,7 @@ class SigV4DispatcherTest : public DispatcherTest {
         "GET", "/health", "Health", [](const Request&) -> StatusOr<Response> { return Response{}; },
         nullptr,
         /*anonymous=*/true);
-    std::vector<std::string> operations;
-    for (const Route& route : router_.routes()) operations.push_back(route.operation);
-    operations.push_back("UnknownOperation");
-    metrics_ = std::make_unique<Metrics>(std::move(operations));
+    metrics_ = std::make_unique<Metrics>(MetricSlots(router_));
     dispatcher_ = std::make_unique<Dispatcher>(router_, *metrics_, clock_, IdentityDefaults(),
                                                AuthOptions{&verifier_, 16});
   }

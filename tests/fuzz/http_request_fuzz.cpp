@@ -69,10 +69,7 @@ struct Stack {
     services.engine = engine.get();
     services.max_ingest_bytes = kBodyLimitBytes;
     vigil::api::RegisterRoutes(router, services);
-    std::vector<std::string> operations;
-    for (const auto& route : router.routes()) operations.push_back(route.operation);
-    operations.push_back("UnknownOperation");
-    metrics = std::make_unique<vigil::http::Metrics>(std::move(operations));
+    metrics = std::make_unique<vigil::http::Metrics>(vigil::http::MetricSlots(router));
     services.metrics = metrics.get();
     dispatcher = std::make_unique<vigil::http::Dispatcher>(
         router, *metrics, clock, vigil::http::IdentityDefaults{"123456789012", "us-east-1"});
