@@ -106,7 +106,9 @@ def test_outsider_cannot_reach_account_a(gd, estate, outsider, operation):
         expect_error(lambda: method_of(outsider, operation)(**params), message=NOT_OWNED,
                      invalid_input=True)
     else:  # by ARN: A's account (or A's region) is not the caller's
-        expect_error(lambda: method_of(outsider, operation)(**params))
+        resp = expect_error(lambda: method_of(outsider, operation)(**params),
+                            param="names a resource of another account or region")
+        assert resp.get("Type") == "AccessDeniedException", resp
     assert snapshot(gd, estate) == before
 
 
