@@ -36,27 +36,24 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 import test_detection as logs  # noqa: E402  (the integration tests' log generators)
+from conftest import REGION, arn, auth_header, free_port, quote_arn  # noqa: E402
 
 ACCOUNT = logs.ACCOUNT
-REGION = "us-east-1"
-AUTHORIZATION = (f"AWS4-HMAC-SHA256 Credential={ACCOUNT}/20260101/{REGION}/guardduty/"
-                 "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
+AUTHORIZATION = auth_header(ACCOUNT, REGION)
 SAMPLE_INTERVAL = 30.0  # seconds between RSS samples
 FLAT_TOLERANCE = 0.10  # end RSS may exceed the warm RSS by this fraction
 STOP_TIMEOUT = 30.0
 SEVERE = {"severity": {"gte": 4}}
-CRITERIA = {"criterion": {"severity": {"gte": 4}, "service.archived": {"eq": ["false"]}}}
+CRITERIA = {"criterion": {**SEVERE, "service.archived": {"eq": ["false"]}}}
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,9 +117,7 @@ def write_operations(detector_id, finding_ids, rng, worker):
     while True:
         cycle += 1
         name = f"soak-{worker}-{cycle}"
-        resource = urllib.parse.quote(
-            f"arn:aws:guardduty:{REGION}:{ACCOUNT}:detector/{detector_id}/filter/{name}",
-            safe="-_.~")
+        resource = quote_arn(arn(detector_id, f"filter/{name}", account=ACCOUNT))
         some_findings = rng.sample(finding_ids, min(5, len(finding_ids)))
         yield "CreateFilter", "POST", base + "/filter", {
             "name": name, "action": "NOOP", "rank": 1, "description": "soak",
@@ -242,12 +237,6 @@ def run_worker(kind, worker, port, detector_id, finding_ids, deadline, results):
 # --------------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(binary, data_dir):
     port = free_port()
     log = open(data_dir / "server.log", "wb")
@@ -350,24 +339,26 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
+def print_row(label, latencies, errors, seconds):
+    """One table row; `latencies` sorted."""
+    print(f"{label:<24}{len(latencies):>10}{len(latencies) / seconds:>10.1f}"
+          f"{percentile(latencies, 0.5) * 1e3:>10.2f}{percentile(latencies, 0.99) * 1e3:>10.2f}"
+          f"{latencies[-1] * 1e3 if latencies else float('nan'):>10.1f}{errors:>8}")
+
+
 def report(merged, seconds):
     print(f"\n{'operation':<24}{'requests':>10}{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}"
           f"{'max ms':>10}{'errors':>8}")
     total_errors = 0
     for name in [name for name in READ_NAMES + WRITE_NAMES + INGEST_NAMES if name in merged]:
         latencies, errors, _ = merged[name]
-        latencies.sort()
         total_errors += errors
-        print(f"{name:<24}{len(latencies):>10}{len(latencies) / seconds:>10.1f}"
-              f"{percentile(latencies, 0.5) * 1e3:>10.2f}{percentile(latencies, 0.99) * 1e3:>10.2f}"
-              f"{latencies[-1] * 1e3 if latencies else float('nan'):>10.1f}{errors:>8}")
+        print_row(name, sorted(latencies), errors, seconds)
     for kind, names in (("all reads", READ_NAMES), ("all writes", WRITE_NAMES),
                         ("all ingest", INGEST_NAMES)):
         latencies = sorted(value for name in names if name in merged for value in merged[name][0])
         errors = sum(merged[name][1] for name in names if name in merged)
-        print(f"{kind:<24}{len(latencies):>10}{len(latencies) / seconds:>10.1f}"
-              f"{percentile(latencies, 0.5) * 1e3:>10.2f}{percentile(latencies, 0.99) * 1e3:>10.2f}"
-              f"{latencies[-1] * 1e3 if latencies else float('nan'):>10.1f}{errors:>8}")
+        print_row(kind, latencies, errors, seconds)
     for name in sorted(merged):
         for message in merged[name][2]:
             print(f"  error in {name}: {message}")
