@@ -21,6 +21,8 @@ const char* CodeName(StatusCode code) {
       return "PayloadTooLarge";
     case StatusCode::kUnknownOperation:
       return "UnknownOperation";
+    case StatusCode::kServiceUnavailable:
+      return "ServiceUnavailable";
     case StatusCode::kMissingAuthentication:
       return "MissingAuthentication";
     case StatusCode::kIncompleteSignature:

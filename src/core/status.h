@@ -14,13 +14,14 @@ namespace vigil {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidInput,      // a parameter has a bad value, type or is missing
-  kNotFound,          // the named resource does not exist for this caller
-  kAlreadyExists,     // a resource with this name already exists
-  kLimitExceeded,     // a GuardDuty quota would be exceeded
-  kAccessDenied,      // the caller may not touch this resource
-  kPayloadTooLarge,   // request body over the configured limit
-  kUnknownOperation,  // no route for this method and path
+  kInvalidInput,        // a parameter has a bad value, type or is missing
+  kNotFound,            // the named resource does not exist for this caller
+  kAlreadyExists,       // a resource with this name already exists
+  kLimitExceeded,       // a GuardDuty quota would be exceeded
+  kAccessDenied,        // the caller may not touch this resource
+  kPayloadTooLarge,     // request body over the configured limit
+  kUnknownOperation,    // no route for this method and path
+  kServiceUnavailable,  // the server is at a capacity limit (--max-connections); retry later
   // A request that failed authentication (--auth sigv4); each is one of AWS's 403 types.
   kMissingAuthentication,  // neither an Authorization header nor a presigned query
   kIncompleteSignature,    // a signature that is malformed or lacks a part

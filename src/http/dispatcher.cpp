@@ -36,6 +36,8 @@ WireError WireErrorFor(StatusCode code) {
       return {413, "BadRequestException", "PayloadTooLargeException"};
     case StatusCode::kUnknownOperation:
       return {404, "UnknownOperationException", "UnknownOperationException"};
+    case StatusCode::kServiceUnavailable:
+      return {503, "ServiceUnavailableException", "ServiceUnavailableException"};
     case StatusCode::kMissingAuthentication:
       return {403, "MissingAuthenticationTokenException", "MissingAuthenticationTokenException"};
     case StatusCode::kIncompleteSignature:

@@ -416,6 +416,8 @@ TEST(ErrorResponseTest, MapsEachCodeToItsWireError) {
       {Status::LimitExceeded("x"), 400, "BadRequestException", "LimitExceededException"},
       {Status(StatusCode::kUnknownOperation, "x"), 404, "UnknownOperationException",
        "UnknownOperationException"},
+      {Status(StatusCode::kServiceUnavailable, "x"), 503, "ServiceUnavailableException",
+       "ServiceUnavailableException"},
       {Status::Internal("x"), 500, "InternalServerErrorException", "InternalException"},
       {Status(StatusCode::kMissingAuthentication, "x"), 403, "MissingAuthenticationTokenException",
        "MissingAuthenticationTokenException"},

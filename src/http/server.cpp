@@ -452,15 +452,19 @@ class Server::Impl {
   // on the client, so a flood of connections costs the server nothing it keeps.
   void RefuseBusy(tcp::socket socket) {
     state_.dispatcher.RecordRejected(503);
-    const std::string body =
-        "{\"message\":\"The server has reached its limit of " +
-        std::to_string(state_.options.max_connections) +
-        " open connections; try again later.\",\"__type\":\"ServiceUnavailableException\"}";
+    const OutgoingResponse refusal = ErrorResponse(
+        Status(StatusCode::kServiceUnavailable, "The server has reached its limit of " +
+                                                    std::to_string(state_.options.max_connections) +
+                                                    " open connections; try again later."),
+        NewRequestId());
+    // Written whole in one call, without a session, so spelled out here rather than
+    // through Beast's serializer.
     const std::string response =
-        "HTTP/1.1 503 Service Unavailable\r\nServer: vigil\r\nx-amzn-RequestId: " + NewRequestId() +
-        "\r\nX-Amzn-ErrorType: ServiceUnavailableException\r\nRetry-After: 1\r\n"
-        "Content-Type: application/json\r\nContent-Length: " +
-        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        "HTTP/1.1 503 Service Unavailable\r\nServer: vigil\r\nx-amzn-RequestId: " +
+        refusal.request_id + "\r\nX-Amzn-ErrorType: " + refusal.error_type +
+        "\r\nRetry-After: 1\r\nContent-Type: " + refusal.content_type +
+        "\r\nContent-Length: " + std::to_string(refusal.body.size()) +
+        "\r\nConnection: close\r\n\r\n" + refusal.body;
     beast::error_code ignored;
     socket.non_blocking(true, ignored);
     socket.write_some(net::buffer(response), ignored);
